@@ -1,0 +1,84 @@
+// Decode stage: one VideoDecoder per job. Packets go in, frames come out of an async generator,
+// with at most `maxInFlight` frames decoded-but-unconsumed or queued in the decoder.
+// The consumer owns each yielded frame and must release() it.
+import { CorruptInputError, UnsupportedCodecError, abortError } from '../errors.ts';
+import type { DemuxedPacket } from '../demux/demux.ts';
+import { adopt, release } from './frames.ts';
+
+export interface DecodeStats {
+  /** Packets skipped because they came before the first key frame. */
+  skippedBeforeKey: number;
+}
+
+export async function checkDecoderConfig(config: VideoDecoderConfig): Promise<void> {
+  let ok = false;
+  try {
+    ok = (await VideoDecoder.isConfigSupported(config)).supported === true;
+  } catch (err) {
+    throw new UnsupportedCodecError(`Cannot decode ${config.codec}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!ok) throw new UnsupportedCodecError(`Cannot decode ${config.codec}: this runtime's VideoDecoder does not support it`);
+}
+
+export async function* decodeFrames(
+  config: VideoDecoderConfig,
+  packets: AsyncIterable<DemuxedPacket>,
+  opts: { maxInFlight: number; signal?: AbortSignal | undefined; stats: DecodeStats },
+): AsyncGenerator<VideoFrame, void, undefined> {
+  const queue: VideoFrame[] = [];
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => { const w = wake; wake = null; w?.(); };
+
+  const decoder = new VideoDecoder({
+    output: (frame) => { queue.push(adopt(frame)); notify(); },
+    error: (e) => { failure = new CorruptInputError(`Cannot decode video: ${e.message}`, { cause: e }); notify(); },
+  });
+  decoder.addEventListener('dequeue', notify);
+  const onAbort = () => notify();
+  opts.signal?.addEventListener('abort', onAbort);
+  decoder.configure(config);
+
+  const it = packets[Symbol.asyncIterator]();
+  let fed = false;
+  let ended = false;
+  let flushing: Promise<void> | null = null;
+  let flushed = false;
+  let sawKey = false;
+  try {
+    for (;;) {
+      if (opts.signal?.aborted) throw abortError(opts.signal.reason);
+      if (failure) throw failure;
+      while (!ended && queue.length + decoder.decodeQueueSize < opts.maxInFlight) {
+        const r = await it.next();
+        if (opts.signal?.aborted) throw abortError(opts.signal.reason);
+        if (r.done) { ended = true; break; }
+        const p = r.value;
+        if (!sawKey && !p.key) { opts.stats.skippedBeforeKey++; continue; }
+        sawKey = true;
+        fed = true;
+        decoder.decode(new EncodedVideoChunk({ type: p.key ? 'key' : 'delta', timestamp: p.timestamp, duration: p.duration, data: p.data }));
+      }
+      if (ended && !flushing) {
+        if (!fed) throw new CorruptInputError('Cannot decode video: no key frame in the stream');
+        flushing = decoder.flush().then(
+          () => { flushed = true; notify(); },
+          (e: unknown) => { failure ??= new CorruptInputError(`Cannot decode video: flush failed: ${e instanceof Error ? e.message : String(e)}`); notify(); },
+        );
+      }
+      const frame = queue.shift();
+      if (frame) {
+        yield frame;
+        continue;
+      }
+      if (failure) throw failure;
+      if (flushed) return;
+      await new Promise<void>((resolve) => { wake = resolve; });
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    for (const f of queue.splice(0)) release(f);
+    if (decoder.state !== 'closed') decoder.close();
+    await it.return?.();
+  }
+}

@@ -1,0 +1,22 @@
+// Reads a decoded frame's planes into memory (VideoFrame.copyTo): the portable hand-off from the
+// decoder to the GPU scaler, which works on every WebGPU adapter, SwiftShader included.
+import { UnsupportedCodecError } from '../errors.ts';
+import type { SourcePlanes } from '../scale/scaler.ts';
+
+export async function readPlanes(frame: VideoFrame, fallbackFullRange: boolean): Promise<SourcePlanes> {
+  const fmt = frame.format;
+  // I420A carries an alpha plane after Y, U, V; the scaler reads only the first three.
+  const format = fmt === 'I420' || fmt === 'I420A' ? 'I420' : fmt === 'NV12' ? 'NV12' : null;
+  if (!format) throw new UnsupportedCodecError(`Cannot scale frame: pixel format ${fmt ?? 'unknown'} is not supported (8-bit 4:2:0 only)`);
+  const data = new Uint8Array(frame.allocationSize());
+  const layout = await frame.copyTo(data);
+  const rect = frame.visibleRect;
+  return {
+    format,
+    width: rect?.width ?? frame.displayWidth,
+    height: rect?.height ?? frame.displayHeight,
+    data,
+    layout: layout.map((l) => ({ offset: l.offset, stride: l.stride })),
+    fullRange: frame.colorSpace.fullRange ?? fallbackFullRange,
+  };
+}

@@ -1,0 +1,174 @@
+// Demux stage: opens any container mediabunny reads (MP4, MOV, WebM, MKV, …) and yields the first
+// video track's encoded packets, its decoder config, source facts, and the audio to carry along.
+// mediabunny is imported only here.
+import {
+  ALL_FORMATS,
+  BlobSource,
+  BufferSource,
+  EncodedPacketSink,
+  Input,
+  ReadableStreamSource,
+  UrlSource,
+} from 'mediabunny';
+import type { InputAudioTrack, InputVideoTrack, Source } from 'mediabunny';
+import { CorruptInputError, NoVideoTrackError, TranscodeError, UnsupportedCodecError } from '../errors.ts';
+import type { InputSource, SourceInfo } from '../types.ts';
+
+export interface DemuxedPacket {
+  data: Uint8Array;
+  key: boolean;
+  /** Microseconds, presentation time as the container gives it. */
+  timestamp: number;
+  duration: number;
+}
+
+export interface AudioPassthrough {
+  codec: 'aac' | 'opus';
+  sampleRate: number;
+  numberOfChannels: number;
+  description: Uint8Array | undefined;
+  packets: DemuxedPacket[];
+}
+
+export interface Demuxed {
+  info: SourceInfo;
+  decoderConfig: VideoDecoderConfig;
+  packets(): AsyncGenerator<DemuxedPacket, void, undefined>;
+  /** Reads the first audio track for passthrough; null when there is none or it can't be carried. */
+  readAudio(): Promise<AudioPassthrough | null>;
+  close(): void;
+}
+
+function toSource(input: InputSource): Source {
+  if (typeof input === 'string' || input instanceof URL) return new UrlSource(input);
+  if (input instanceof Blob) return new BlobSource(input);
+  if (input instanceof ArrayBuffer || input instanceof Uint8Array) return new BufferSource(input);
+  if (input instanceof ReadableStream) return new ReadableStreamSource(input);
+  throw new TypeError('options.input must be a Blob, ArrayBuffer, Uint8Array, URL string, URL or ReadableStream');
+}
+
+/** Wraps mediabunny's failures in the engine's typed errors, keeping our own as they are. */
+function wrap(action: string, err: unknown): Error {
+  if (err instanceof TranscodeError || (err instanceof DOMException && err.name === 'AbortError')) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return new CorruptInputError(`${action}: ${msg}`, { cause: err });
+}
+
+function toBytes(d: AllowSharedBufferSource | undefined): Uint8Array | undefined {
+  if (!d) return undefined;
+  if (d instanceof Uint8Array) return d;
+  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  return new Uint8Array(d);
+}
+
+export async function openInput(input: InputSource): Promise<Demuxed> {
+  const mb = new Input({ source: toSource(input), formats: ALL_FORMATS });
+  try {
+    return await describe(mb);
+  } catch (err) {
+    mb.dispose();
+    throw err;
+  }
+}
+
+async function describe(mb: Input): Promise<Demuxed> {
+  let format;
+  try {
+    if (!(await mb.canRead())) throw new CorruptInputError('Cannot read input: not a recognised media container (empty, truncated or not a video file)');
+    format = await mb.getFormat();
+  } catch (err) {
+    throw wrap('Cannot read input', err);
+  }
+  let track: InputVideoTrack | null;
+  let audioTrack: InputAudioTrack | null;
+  try {
+    track = await mb.getPrimaryVideoTrack();
+    audioTrack = await mb.getPrimaryAudioTrack();
+  } catch (err) {
+    throw wrap('Cannot read tracks', err);
+  }
+  if (!track) throw new NoVideoTrackError(`Input has no video track (container: ${format.name})`);
+
+  const v = track;
+  const decoderConfig = await v.getDecoderConfig().catch((err) => { throw wrap('Cannot read video decoder config', err); });
+  if (!decoderConfig || !v.codec) {
+    const id = await v.getInternalCodecId().catch(() => null);
+    throw new UnsupportedCodecError(`Cannot decode video track: unknown codec${id ? ` (${String(id)})` : ''}`);
+  }
+  const [stats, duration, colorSpace, par, firstTs] = await Promise.all([
+    v.computePacketStats(),
+    v.computeDuration(),
+    v.getColorSpace(),
+    v.getPixelAspectRatio(),
+    v.getFirstTimestamp(),
+  ]).catch((err) => { throw wrap('Cannot read video track', err); });
+  if (stats.packetCount === 0) throw new CorruptInputError('Cannot read video track: it has no frames');
+
+  const rotation = v.rotation;
+  const sqW = v.squarePixelWidth;
+  const sqH = v.squarePixelHeight;
+  const rotated = rotation === 90 || rotation === 270;
+  const frameRate = stats.averagePacketRate > 0 ? stats.averagePacketRate : 30;
+
+  let audio: SourceInfo['audio'] = null;
+  if (audioTrack?.codec) {
+    audio = { codec: audioTrack.codec, sampleRate: audioTrack.sampleRate, numberOfChannels: audioTrack.numberOfChannels };
+  }
+  const info: SourceInfo = {
+    container: format.name,
+    codec: v.codec,
+    codedWidth: v.codedWidth,
+    codedHeight: v.codedHeight,
+    squarePixelWidth: sqW,
+    squarePixelHeight: sqH,
+    rotation,
+    displayWidth: rotated ? sqH : sqW,
+    displayHeight: rotated ? sqW : sqH,
+    pixelAspectRatio: v.pixelAspectRatio,
+    frameRate,
+    durationSeconds: duration - Math.min(firstTs, duration),
+    frameCount: stats.packetCount,
+    colorSpace,
+    audio,
+  };
+
+  return {
+    info,
+    decoderConfig,
+    async *packets() {
+      const sink = new EncodedPacketSink(v);
+      try {
+        for await (const p of sink.packets()) {
+          if (p.isMetadataOnly) continue;
+          yield { data: p.data, key: p.type === 'key', timestamp: p.microsecondTimestamp, duration: p.microsecondDuration };
+        }
+      } catch (err) {
+        throw wrap('Cannot read video packets', err);
+      }
+    },
+    async readAudio() {
+      if (!audioTrack || (audioTrack.codec !== 'aac' && audioTrack.codec !== 'opus')) return null;
+      const a = audioTrack;
+      const cfg = await a.getDecoderConfig();
+      const packets: DemuxedPacket[] = [];
+      try {
+        for await (const p of new EncodedPacketSink(a).packets()) {
+          if (p.isMetadataOnly) continue;
+          packets.push({ data: p.data, key: true, timestamp: p.microsecondTimestamp, duration: p.microsecondDuration });
+        }
+      } catch (err) {
+        throw wrap('Cannot read audio packets', err);
+      }
+      return {
+        codec: a.codec as 'aac' | 'opus',
+        sampleRate: a.sampleRate,
+        numberOfChannels: a.numberOfChannels,
+        description: toBytes(cfg?.description),
+        packets,
+      };
+    },
+    close() {
+      mb.dispose();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// The encoder core: encodes one chunk at a time with a fresh VideoEncoder, so every chunk starts
+// with a key frame. Runs inside a worker (workers/encode.worker.ts) or inline.
+import { CodecFailureError, UnsupportedCodecError } from '../errors.ts';
+import type { ChunkEncoderApi, ChunkJob, ChunkOutput, EncodedPacketOut, RawFrame } from './messages.ts';
+
+/** Frames queued inside the VideoEncoder before add() waits for a 'dequeue'. */
+const MAX_ENCODE_QUEUE = 4;
+
+type Accel = 'prefer-hardware' | 'prefer-software';
+
+export class ChunkEncoderCore implements ChunkEncoderApi {
+  #encoder: VideoEncoder | null = null;
+  #job: ChunkJob | null = null;
+  #packets: EncodedPacketOut[] = [];
+  #failure: Error | null = null;
+  #hardware = false;
+  #frames = 0;
+  #support = new Map<string, Accel>();
+
+  async #pickAcceleration(config: VideoEncoderConfig, preferHardware: boolean): Promise<Accel> {
+    const key = `${config.codec}:${config.width}x${config.height}:${preferHardware}`;
+    const cached = this.#support.get(key);
+    if (cached) return cached;
+    const order: Accel[] = preferHardware ? ['prefer-hardware', 'prefer-software'] : ['prefer-software'];
+    for (const hardwareAcceleration of order) {
+      const r = await VideoEncoder.isConfigSupported({ ...config, hardwareAcceleration }).catch(() => null);
+      if (r?.supported) {
+        this.#support.set(key, hardwareAcceleration);
+        return hardwareAcceleration;
+      }
+    }
+    throw new UnsupportedCodecError(`Cannot encode ${config.codec} at ${config.width}x${config.height}: no hardware or software encoder supports it`);
+  }
+
+  async begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }> {
+    this.reset();
+    const config: VideoEncoderConfig = {
+      codec: job.codec,
+      width: job.width,
+      height: job.height,
+      bitrate: job.bitrate,
+      framerate: job.frameRate,
+      bitrateMode: 'variable',
+      latencyMode: 'quality',
+    };
+    const accel = await this.#pickAcceleration(config, job.preferHardware);
+    this.#hardware = accel === 'prefer-hardware';
+    this.#job = job;
+    this.#failure = null;
+    this.#packets = [];
+    this.#frames = 0;
+    const encoder = new VideoEncoder({
+      output: (chunk) => {
+        const data = new Uint8Array(chunk.byteLength);
+        chunk.copyTo(data);
+        this.#packets.push({ data, timestamp: chunk.timestamp, duration: chunk.duration ?? 0, key: chunk.type === 'key' });
+      },
+      error: (e) => { this.#failure = new CodecFailureError(`Encoder failed: ${e.message}`, { cause: e }); },
+    });
+    encoder.configure({ ...config, hardwareAcceleration: accel });
+    this.#encoder = encoder;
+    return { hardware: this.#hardware, encoder: this.#identity() };
+  }
+
+  #identity(): string {
+    return `webcodecs:${this.#hardware ? 'hardware' : 'software'}`;
+  }
+
+  #check(): VideoEncoder {
+    if (this.#failure) throw this.#failure;
+    if (!this.#encoder || !this.#job) throw new CodecFailureError('Cannot encode: begin() was not called');
+    return this.#encoder;
+  }
+
+  async add(frame: RawFrame): Promise<void> {
+    const encoder = this.#check();
+    const job = this.#job!;
+    const picture = new VideoFrame(frame.data, {
+      format: 'I420',
+      codedWidth: job.width,
+      codedHeight: job.height,
+      timestamp: frame.timestamp,
+      duration: frame.duration,
+      colorSpace: job.colorSpace,
+    });
+    try {
+      encoder.encode(picture, { keyFrame: this.#frames === 0 });
+    } finally {
+      picture.close();
+    }
+    this.#frames++;
+    while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !this.#failure) {
+      await new Promise((resolve) => encoder.addEventListener('dequeue', resolve, { once: true }));
+    }
+    this.#check();
+  }
+
+  async end(): Promise<ChunkOutput> {
+    const encoder = this.#check();
+    try {
+      await encoder.flush();
+    } catch (err) {
+      throw this.#failure ?? new CodecFailureError(`Encoder flush failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.#check();
+    const out: ChunkOutput = { packets: this.#packets, hardware: this.#hardware, encoder: this.#identity() };
+    this.reset();
+    return out;
+  }
+
+  reset(): void {
+    if (this.#encoder && this.#encoder.state !== 'closed') this.#encoder.close();
+    this.#encoder = null;
+    this.#job = null;
+    this.#packets = [];
+  }
+}

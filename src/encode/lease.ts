@@ -1,0 +1,62 @@
+// Main-thread side of an encoder lease: a worker holding one encoder at a time, reached through
+// comlink; falls back to running the core inline where workers are unavailable.
+import * as Comlink from 'comlink';
+import { ChunkEncoderCore } from './chunk-encoder.ts';
+import type { ChunkEncoderApi, ChunkJob, ChunkOutput, RawFrame } from './messages.ts';
+
+export interface EncoderLease {
+  readonly id: number;
+  readonly kind: 'worker' | 'inline';
+  begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }>;
+  /** Sends a frame; the frame's buffer is transferred (the caller must not reuse it). */
+  add(frame: RawFrame): Promise<void>;
+  end(): Promise<ChunkOutput>;
+  /** Ends the lease: terminates its worker. */
+  dispose(): void;
+}
+
+export function createLease(id: number): EncoderLease {
+  if (typeof Worker === 'undefined') return inlineLease(id);
+  const worker = new Worker(new URL('../../workers/encode.worker.ts', import.meta.url), {
+    type: 'module',
+    name: `encoder-lease-${id}`,
+  });
+  const remote = Comlink.wrap<ChunkEncoderApi>(worker);
+  let failed: Error | null = null;
+  let rejectPending: ((e: Error) => void) | null = null;
+  // A worker that dies (bad script, crash) would leave comlink calls pending forever.
+  worker.addEventListener('error', (ev) => {
+    failed = new Error(`Encoder worker ${id} failed: ${ev.message || 'script error'}`);
+    rejectPending?.(failed);
+  });
+  const guard = <T>(p: Promise<T>): Promise<T> => {
+    if (failed) return Promise.reject(failed);
+    return new Promise<T>((resolve, reject) => {
+      rejectPending = reject;
+      p.then(resolve, reject);
+    });
+  };
+  return {
+    id,
+    kind: 'worker',
+    begin: (job) => guard(remote.begin(job)),
+    add: (frame) => guard(remote.add(Comlink.transfer(frame, [frame.data]))),
+    end: () => guard(remote.end()),
+    dispose() {
+      remote[Comlink.releaseProxy]();
+      worker.terminate();
+    },
+  };
+}
+
+function inlineLease(id: number): EncoderLease {
+  const core = new ChunkEncoderCore();
+  return {
+    id,
+    kind: 'inline',
+    begin: (job) => core.begin(job),
+    add: (frame) => core.add(frame),
+    end: () => core.end(),
+    dispose: () => core.reset(),
+  };
+}

@@ -1,0 +1,43 @@
+// Message types shared by the encoder core, its worker wrapper and the main-thread lease.
+
+/** One chunk's encoder settings. */
+export interface ChunkJob {
+  codec: string;
+  width: number;
+  height: number;
+  bitrate: number;
+  frameRate: number;
+  colorSpace: VideoColorSpaceInit;
+  /** Try 'prefer-hardware' first; fall back to software when unsupported. */
+  preferHardware: boolean;
+}
+
+/** A raw picture: tightly packed I420 (Y, then U, then V), limited range. */
+export interface RawFrame {
+  data: ArrayBuffer;
+  /** Microseconds from the start of the output. */
+  timestamp: number;
+  duration: number;
+}
+
+export interface EncodedPacketOut {
+  data: Uint8Array;
+  timestamp: number;
+  duration: number;
+  key: boolean;
+}
+
+export interface ChunkOutput {
+  packets: EncodedPacketOut[];
+  hardware: boolean;
+  /** Which encoder produced the chunk, e.g. "webcodecs:software". */
+  encoder: string;
+}
+
+/** What a lease's core offers; the worker exposes exactly this through comlink. */
+export interface ChunkEncoderApi {
+  begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }>;
+  add(frame: RawFrame): Promise<void>;
+  end(): Promise<ChunkOutput>;
+  reset(): void;
+}

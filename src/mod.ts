@@ -1,0 +1,28 @@
+// The public API. Everything a caller may use is re-exported here on purpose; the rest is internal.
+export { transcode } from './transcode.ts';
+export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
+export type { RungPlan } from './plan/ladder.ts';
+export { openFrameCount } from './decode/frames.ts';
+export {
+  TranscodeError,
+  UnsupportedCodecError,
+  NoVideoTrackError,
+  CorruptInputError,
+  InputTooLargeError,
+  ContractMismatchError,
+  EmptyPoolError,
+  CodecFailureError,
+  BitstreamError,
+} from './errors.ts';
+export type { ProgressEvent, ProgressSink } from './progress/events.ts';
+export type {
+  InputSource,
+  RungSpec,
+  OutputFormat,
+  TranscodeOptions,
+  TranscodeResult,
+  TranscodeStats,
+  RungResult,
+  ChunkRecord,
+  SourceInfo,
+} from './types.ts';

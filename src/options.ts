@@ -1,0 +1,32 @@
+// Argument checks for the public API: each failure is a TypeError or RangeError that names the
+// option, thrown before any work starts.
+import type { TranscodeOptions } from './types.ts';
+
+function positiveInt(name: string, v: unknown): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
+}
+
+export function checkOptions(options: TranscodeOptions): TranscodeOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('transcode() needs an options object');
+  const { input, ladder, format, chunkSeconds, signal, onProgress } = options;
+  if (input === undefined || input === null) throw new TypeError('options.input is required');
+  if (format !== undefined && format !== 'mp4') throw new TypeError(`options.format must be 'mp4', got ${String(format)}`);
+  if (ladder !== undefined) {
+    if (!Array.isArray(ladder) || ladder.length === 0) throw new TypeError('options.ladder must be a non-empty array');
+    ladder.forEach((r, i) => {
+      const h = typeof r === 'number' ? r : (r as { height?: unknown } | null)?.height;
+      if (typeof h !== 'number' || !Number.isInteger(h) || h < 2 || h > 8192) throw new RangeError(`options.ladder[${i}] must be a height between 2 and 8192, got ${String(h)}`);
+      if (typeof r === 'object' && r.bitrate !== undefined && (typeof r.bitrate !== 'number' || !(r.bitrate > 0))) throw new RangeError(`options.ladder[${i}].bitrate must be a positive number`);
+    });
+  }
+  if (chunkSeconds !== undefined && (typeof chunkSeconds !== 'number' || !(chunkSeconds >= 0.1 && chunkSeconds <= 60))) {
+    throw new RangeError(`options.chunkSeconds must be between 0.1 and 60, got ${String(chunkSeconds)}`);
+  }
+  positiveInt('options.leases', options.leases);
+  positiveInt('options.maxFramesInFlight', options.maxFramesInFlight);
+  positiveInt('options.maxBufferedBytes', options.maxBufferedBytes);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
+  return options;
+}

@@ -1,0 +1,23 @@
+// The progress sink's event types. The sink is a plain callback: storage, transport and UI stay
+// with the caller (an uploader hooks 'rung-completed').
+
+export type ProgressEvent =
+  | { type: 'job-start'; totalFrames: number; rungs: Array<{ label: number; width: number; height: number }>; leases: number }
+  | { type: 'decode'; frames: number; totalFrames: number; fps: number; etaSeconds: number | null }
+  | { type: 'chunk-start'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean }
+  | { type: 'chunk-done'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; frames: number; bytes: number; ms: number }
+  | { type: 'requeue'; rung: number; chunk: number; leaseId: number; reason: string }
+  | { type: 'rung-completed'; rung: number; label: number; width: number; height: number; codec: string; frames: number; bytes: number; output: Uint8Array }
+  | { type: 'job-done'; wallMs: number; decodedFrames: number };
+
+export type ProgressSink = (event: ProgressEvent) => void;
+
+/** Calls the sink, never letting a throwing sink break the job. */
+export function emit(sink: ProgressSink | undefined, event: ProgressEvent): void {
+  if (!sink) return;
+  try {
+    sink(event);
+  } catch (err) {
+    console.error('onProgress threw; ignoring', err);
+  }
+}

@@ -1,0 +1,187 @@
+// The one-job pipeline: demux → decode once → WGSL scale to every rung → chunk scheduler over
+// encoder leases → AV1 contract check → one MP4 per rung.
+import { buildAv1C, codecString } from './av1/mod.ts';
+import { checkDecoderConfig, decodeFrames } from './decode/decoder.ts';
+import type { DecodeStats } from './decode/decoder.ts';
+import { release } from './decode/frames.ts';
+import { readPlanes } from './decode/planes.ts';
+import { openInput } from './demux/demux.ts';
+import type { AudioPassthrough } from './demux/demux.ts';
+import { createLease } from './encode/lease.ts';
+import type { EncoderLease } from './encode/lease.ts';
+import { abortError } from './errors.ts';
+import { createMp4Writer } from './mux/mp4.ts';
+import { DEFAULT_LADDER, planLadder } from './plan/ladder.ts';
+import type { RungPlan } from './plan/ladder.ts';
+import { defaultLeaseCount, requestGpuDevice } from './platform/gpu.ts';
+import { emit } from './progress/events.ts';
+import { Scaler } from './scale/scaler.ts';
+import { Scheduler } from './schedule/scheduler.ts';
+import type { AcceptedRung } from './schedule/scheduler.ts';
+import { checkOptions } from './options.ts';
+import type { RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
+
+/** Transcodes one source into an AV1 ladder. See README for the option defaults. */
+export async function transcode(options: TranscodeOptions): Promise<TranscodeResult> {
+  const opts = checkOptions(options);
+  const started = performance.now();
+  const signal = opts.signal;
+  const throwIfAborted = () => { if (signal?.aborted) throw abortError(signal.reason); };
+  throwIfAborted();
+
+  const demux = await openInput(opts.input);
+  let scaler: Scaler | null = null;
+  let leases: EncoderLease[] = [];
+  try {
+    const info = demux.info;
+    await checkDecoderConfig(demux.decoderConfig);
+    throwIfAborted();
+    const plans = planLadder(info.displayWidth, info.displayHeight, info.frameRate, opts.ladder ?? DEFAULT_LADDER, opts.upscale);
+    const device = await requestGpuDevice();
+    scaler = await Scaler.create(device);
+    leases = Array.from({ length: opts.leases ?? defaultLeaseCount() }, (_, i) => createLease(i));
+    const audio = await demux.readAudio();
+    throwIfAborted();
+
+    const outColor: VideoColorSpaceInit = { ...info.colorSpace, fullRange: false };
+    const results: Array<RungResult | null> = plans.map(() => null);
+    let firstTimestamp: number | null = null;
+    const scheduler = new Scheduler({
+      rungs: plans.map((p) => ({
+        job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
+      })),
+      leases,
+      maxBufferedBytes: opts.maxBufferedBytes ?? 512 * 1024 * 1024,
+      sink: opts.onProgress,
+      signal,
+      onRungDone: async (accepted) => {
+        const result = muxRung(plans[accepted.rung]!, accepted, info.frameRate, audio, firstTimestamp);
+        results[accepted.rung] = result;
+        emit(opts.onProgress, { type: 'rung-completed', rung: accepted.rung, label: result.label, width: result.width, height: result.height, codec: result.codec, frames: result.frames, bytes: result.bytes, output: result.output });
+      },
+    });
+    emit(opts.onProgress, {
+      type: 'job-start', totalFrames: info.frameCount, leases: leases.length,
+      rungs: plans.map((p) => ({ label: p.label, width: p.width, height: p.height })),
+    });
+    const encoding = scheduler.run();
+    // Surface scheduler failures (a fatal encoder error) while decoding is still going.
+    encoding.catch(() => {});
+
+    const decodeStats: DecodeStats = { skippedBeforeKey: 0 };
+    const chunkUs = (opts.chunkSeconds ?? 2) * 1e6;
+    const targets = plans.map((p) => ({ width: p.width, height: p.height }));
+    const fullRange = info.colorSpace.fullRange ?? false;
+    let decoded = 0;
+    let chunkIndex = 0;
+    let lastTs = -Infinity;
+    const decodeStart = performance.now();
+    const frameUs = 1e6 / info.frameRate;
+    try {
+      for await (const frame of decodeFrames(demux.decoderConfig, demux.packets(), { maxInFlight: opts.maxFramesInFlight ?? 8, signal, stats: decodeStats })) {
+        let planes;
+        let ts;
+        let duration;
+        try {
+          planes = await readPlanes(frame, fullRange);
+          ts = frame.timestamp;
+          duration = frame.duration ?? frameUs;
+        } finally {
+          release(frame);
+        }
+        firstTimestamp ??= ts;
+        // Output time starts at 0 and never runs backwards (chunk order follows it).
+        const t = Math.max(ts - firstTimestamp, lastTs + 1);
+        lastTs = t;
+        chunkIndex = Math.max(chunkIndex, Math.floor((t + 1) / chunkUs));
+        const scaled = await scaler.scale(planes, targets, { rotation: info.rotation });
+        for (let r = 0; r < plans.length; r++) {
+          await scheduler.room();
+          const bytes = scaled[r]!;
+          scheduler.push(r, chunkIndex, { data: bytes.buffer.byteLength === bytes.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer, timestamp: Math.round(t), duration: Math.round(duration) });
+        }
+        decoded++;
+        if (decoded % 10 === 0 || decoded === info.frameCount) {
+          const secs = (performance.now() - decodeStart) / 1000;
+          const fps = decoded / Math.max(secs, 1e-3);
+          emit(opts.onProgress, { type: 'decode', frames: decoded, totalFrames: info.frameCount, fps, etaSeconds: fps > 0 ? Math.max(0, info.frameCount - decoded) / fps : null });
+        }
+      }
+      scheduler.endInput();
+    } catch (err) {
+      scheduler.fail(err instanceof Error ? err : new Error(String(err)));
+      await encoding.catch(() => {});
+      throw err;
+    }
+    await encoding;
+    throwIfAborted();
+
+    const rungs = results.map((r, i) => {
+      if (!r) throw new Error(`Rung ${plans[i]!.label}p did not complete`);
+      return r;
+    });
+    const chunks = rungs.flatMap((r) => r.chunks);
+    const wallMs = performance.now() - started;
+    emit(opts.onProgress, { type: 'job-done', wallMs, decodedFrames: decoded });
+    return {
+      source: info,
+      rungs,
+      stats: {
+        decodedFrames: decoded,
+        skippedFrames: decodeStats.skippedBeforeKey,
+        encodedFrames: rungs.reduce((n, r) => n + r.frames, 0),
+        chunks: chunks.length,
+        requeued: scheduler.requeued,
+        hardwareChunks: chunks.filter((c) => c.hardware).length,
+        softwareChunks: chunks.filter((c) => !c.hardware).length,
+        wallMs,
+      },
+    };
+  } finally {
+    for (const l of leases) l.dispose();
+    scaler?.destroy();
+    demux.close();
+  }
+}
+
+function muxRung(
+  plan: RungPlan,
+  accepted: AcceptedRung,
+  frameRate: number,
+  audio: AudioPassthrough | null,
+  videoStartUs: number | null,
+): RungResult {
+  const writer = createMp4Writer({
+    width: plan.width,
+    height: plan.height,
+    frameRate,
+    ...(audio ? { audio: { codec: audio.codec, sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) } } : {}),
+  });
+  let frames = 0;
+  for (const { output } of accepted.chunks) {
+    for (const p of output.packets) {
+      writer.addVideo(p.data, p.timestamp, p.duration, p.key);
+      frames++;
+    }
+  }
+  if (audio) {
+    const offset = videoStartUs ?? 0;
+    for (const p of audio.packets) {
+      const ts = p.timestamp - offset;
+      if (ts < 0) continue; // audio before the first video frame has nothing to play against
+      writer.addAudio(p.data, ts, p.duration);
+    }
+  }
+  const output = writer.finalize(buildAv1C(accepted.sequenceHeaderObu));
+  return {
+    label: plan.label,
+    width: plan.width,
+    height: plan.height,
+    codec: codecString(accepted.contract),
+    bitrate: plan.bitrate,
+    frames,
+    bytes: output.byteLength,
+    output,
+    chunks: accepted.chunks.map((c) => c.record),
+  };
+}

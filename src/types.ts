@@ -1,0 +1,99 @@
+// Public types of the engine: what a caller passes to transcode() and what it gets back.
+import type { ProgressEvent } from './progress/events.ts';
+
+/** Where the source video comes from. A string or URL is fetched with range requests. */
+export type InputSource = Blob | ArrayBuffer | Uint8Array | string | URL | ReadableStream<Uint8Array>;
+
+/** One rung of the ladder: the short side of the output picture, optionally its bitrate. */
+export interface RungSpec {
+  /** Short side in pixels (1080 means 1920x1080 for a 16:9 landscape source, 1080x1920 for portrait). */
+  height: number;
+  /** Target bitrate in bits per second; derived from size and frame rate when left out. */
+  bitrate?: number;
+}
+
+export type OutputFormat = 'mp4';
+
+export interface TranscodeOptions {
+  input: InputSource;
+  /** Short sides, or rung specs. Defaults to 1080, 720, 480, 360. */
+  ladder?: ReadonlyArray<number | RungSpec>;
+  format?: OutputFormat;
+  /** Chunk (GOP) length in seconds; every chunk starts with a key frame. Default 2. */
+  chunkSeconds?: number;
+  /** Number of encoder leases (workers). Default: hardwareConcurrency - 1, at least 1. */
+  leases?: number;
+  /** Allow rungs larger than the source. Default false: such rungs are dropped. */
+  upscale?: boolean;
+  /** Upper bound on decoded frames in flight before decoding waits. Default 8. */
+  maxFramesInFlight?: number;
+  /** Upper bound on raw frame bytes buffered for chunks not yet encoded. Default 512 MiB. */
+  maxBufferedBytes?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** Facts about the source that travel through the pipeline. */
+export interface SourceInfo {
+  container: string;
+  codec: string;
+  codedWidth: number;
+  codedHeight: number;
+  /** Size with the sample aspect ratio applied, before rotation. */
+  squarePixelWidth: number;
+  squarePixelHeight: number;
+  /** Clockwise rotation to apply for display. */
+  rotation: 0 | 90 | 180 | 270;
+  /** Display size: square pixels, rotation applied. */
+  displayWidth: number;
+  displayHeight: number;
+  pixelAspectRatio: { num: number; den: number };
+  frameRate: number;
+  durationSeconds: number;
+  frameCount: number;
+  colorSpace: VideoColorSpaceInit;
+  audio: { codec: string; sampleRate: number; numberOfChannels: number } | null;
+}
+
+/** Which encoder produced a chunk. */
+export interface ChunkRecord {
+  index: number;
+  frames: number;
+  leaseId: number;
+  hardware: boolean;
+  encoder: string;
+  attempts: number;
+  bytes: number;
+}
+
+export interface RungResult {
+  /** The rung's short side, which names it (720 for "720p"). */
+  label: number;
+  width: number;
+  height: number;
+  /** The codecs string derived from the rung's real sequence header (av01.P.LLT.DD). */
+  codec: string;
+  bitrate: number;
+  frames: number;
+  bytes: number;
+  output: Uint8Array;
+  chunks: ChunkRecord[];
+}
+
+export interface TranscodeStats {
+  decodedFrames: number;
+  /** Frames dropped because they came before the stream's first key frame. */
+  skippedFrames: number;
+  encodedFrames: number;
+  chunks: number;
+  requeued: number;
+  hardwareChunks: number;
+  softwareChunks: number;
+  wallMs: number;
+}
+
+export interface TranscodeResult {
+  source: SourceInfo;
+  rungs: RungResult[];
+  stats: TranscodeStats;
+}

@@ -1,0 +1,78 @@
+// `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4]
+// [--leases N] [--chunk-seconds S]`: runs the browser engine in headless Chromium on any file and
+// writes DIR/<rung>p.mp4. Progress goes to stderr; the last stdout line is one JSON summary.
+// Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { transcodeInBrowser } from './harness.ts';
+
+const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4] [--leases N] [--chunk-seconds S]
+Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.`;
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(1);
+}
+
+let args;
+try {
+  args = parseArgs({
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      ladder: { type: 'string' },
+      format: { type: 'string', default: 'mp4' },
+      leases: { type: 'string' },
+      'chunk-seconds': { type: 'string' },
+      sample: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (err) {
+  fail(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+}
+const { values, positionals } = args;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (positionals.length > 1) fail(`expected one INPUT, got ${positionals.length}\n${USAGE}`);
+const input = values.sample ? null : positionals[0] ? resolve(positionals[0]) : null;
+if (input && (!existsSync(input) || !statSync(input).isFile())) fail(`input file not found: ${input}`);
+const outDir = resolve(values.out ?? 'out');
+if (values.format !== 'mp4') fail(`--format ${values.format} is not supported yet (mp4 only)`);
+const ladder = values.ladder?.split(',').map((s) => Number(s.trim()));
+if (ladder?.some((n) => !Number.isInteger(n) || n < 2)) fail(`--ladder must be comma-separated heights, got ${values.ladder}`);
+const leases = values.leases ? Number(values.leases) : undefined;
+if (leases !== undefined && (!Number.isInteger(leases) || leases < 1)) fail(`--leases must be a positive integer`);
+const chunkSeconds = values['chunk-seconds'] ? Number(values['chunk-seconds']) : undefined;
+
+const t0 = performance.now();
+const reply = await transcodeInBrowser({
+  inputPath: input,
+  outDir,
+  ladder,
+  leases,
+  chunkSeconds,
+  onLog: (line) => {
+    if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
+    const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
+    if (e.type === 'decode') process.stderr.write(`decoded ${e.frames}/${e.totalFrames} frames, ${Number(e.fps).toFixed(1)} fps, eta ${e.etaSeconds === null ? '?' : Number(e.etaSeconds).toFixed(0)} s\n`);
+    else if (e.type === 'rung-completed') process.stderr.write(`rung ${e.label}p done: ${e.width}x${e.height} ${e.codec}, ${e.frames} frames, ${e.bytes} bytes\n`);
+    else if (e.type === 'requeue') process.stderr.write(`requeued rung ${e.rung} chunk ${e.chunk}: ${e.reason}\n`);
+  },
+}).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+
+if (!reply.ok) fail(`${reply.error?.name}: ${reply.error?.message}`);
+if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.join('; ')}`);
+const summary = {
+  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file) })),
+  decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
+  stats: reply.stats,
+  openFrames: reply.openFrames,
+  wallMs: Math.round(performance.now() - t0),
+  engineMs: Math.round(reply.wallMs),
+};
+process.stderr.write(`wrote ${summary.rungs.length} MP4s to ${outDir}\n`);
+console.log(JSON.stringify(summary));

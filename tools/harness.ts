@@ -1,0 +1,165 @@
+// Node-side driver of the browser engine: builds the harness page (cached by source mtimes),
+// serves it with the input file (HTTP Range) and an upload sink, and runs jobs in headless
+// Chromium through Playwright. Used by the browser CLI, the tests and the benchmarks.
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve } from 'node:path';
+import { chromium } from 'playwright';
+import type { Browser, Page } from 'playwright';
+import type { JobReply, JobRequest } from '../demo/harness.ts';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--enable-unsafe-webgpu',
+];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ with Vite unless it is newer than every source file. */
+export async function ensureBuild(log: (s: string) => void = () => {}): Promise<void> {
+  const stamp = join(DIST, '.built');
+  const sources = Math.max(...['src', 'workers', 'shaders', 'demo'].map((d) => newestMtime(join(ROOT, d))), statSync(join(ROOT, 'vite.config.ts')).mtimeMs);
+  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
+  log('building the browser bundle (vite build)…');
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  writeFileSync(stamp, String(Date.now()));
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.wgsl': 'text/plain', '.map': 'application/json',
+  '.mp4': 'video/mp4', '.webm': 'video/webm', '.m3u8': 'application/vnd.apple.mpegurl', '.m4s': 'video/iso.segment',
+};
+
+export interface Served {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves dist/ at /, the input file at /input (with Range), and accepts PUT /out/NAME into outDir.
+ * Uploads are written to a temporary name and renamed, so a file at its final path is complete.
+ */
+export async function serve(opts: { inputPath?: string | undefined; outDir?: string | undefined }): Promise<Served> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = decodeURIComponent(url.pathname);
+    if (req.method === 'PUT' && path.startsWith('/out/') && opts.outDir) {
+      const name = path.slice(5);
+      if (!/^[\w.-]+(\/[\w.-]+)*$/.test(name) || name.includes('..')) { res.writeHead(400).end('bad name'); return; }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const dest = join(opts.outDir!, name);
+        mkdirSync(resolve(dest, '..'), { recursive: true });
+        writeFileSync(`${dest}.partial`, Buffer.concat(chunks));
+        renameSync(`${dest}.partial`, dest);
+        res.writeHead(201).end();
+      });
+      return;
+    }
+    const file = path === '/input' ? opts.inputPath : join(DIST, path === '/' ? 'index.html' : path);
+    if (!file || !file.startsWith(path === '/input' ? file : DIST) || !existsSync(file) || statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const size = statSync(file).size;
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range && size > 0) {
+      const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+      const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      if (start >= size || start > end) { res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end(); return; }
+      res.writeHead(206, { 'Content-Type': type, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Accept-Ranges': 'bytes' });
+      createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': size, 'Accept-Ranges': 'bytes' });
+    if (req.method === 'HEAD') { res.end(); return; }
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface PageErrors {
+  pageErrors: string[];
+  consoleErrors: string[];
+}
+
+/** Opens the harness page; records uncaught page errors and console errors. */
+export async function openHarness(browser: Browser, origin: string, onLog?: (line: string) => void): Promise<{ page: Page; errors: PageErrors }> {
+  const page = await browser.newPage();
+  const errors: PageErrors = { pageErrors: [], consoleErrors: [] };
+  page.on('pageerror', (e) => errors.pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.consoleErrors.push(m.text());
+    onLog?.(m.text());
+  });
+  await page.goto(`${origin}/harness.html`);
+  await page.waitForFunction(() => (window as unknown as { harnessReady?: boolean }).harnessReady === true);
+  return { page, errors };
+}
+
+export type { JobReply, JobRequest };
+
+export async function runJob(page: Page, req: JobRequest): Promise<JobReply> {
+  return page.evaluate((r) => window.runJob(r), req);
+}
+
+/** One complete browser transcode: build, serve, launch, run, tear down. */
+export async function transcodeInBrowser(opts: {
+  inputPath: string | null;
+  outDir: string;
+  ladder?: number[] | undefined;
+  leases?: number | undefined;
+  chunkSeconds?: number | undefined;
+  onLog?: (line: string) => void;
+}): Promise<JobReply & PageErrors> {
+  await ensureBuild(opts.onLog);
+  mkdirSync(opts.outDir, { recursive: true });
+  const server = await serve({ inputPath: opts.inputPath ?? undefined, outDir: opts.outDir });
+  const browser = await launchChromium();
+  try {
+    const { page, errors } = await openHarness(browser, server.origin, opts.onLog);
+    const reply = await runJob(page, {
+      inputUrl: opts.inputPath ? `${server.origin}/input` : null,
+      uploadBase: `${server.origin}/out/`,
+      ...(opts.ladder ? { ladder: opts.ladder } : {}),
+      ...(opts.leases ? { leases: opts.leases } : {}),
+      ...(opts.chunkSeconds ? { chunkSeconds: opts.chunkSeconds } : {}),
+    });
+    return { ...reply, ...errors };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
