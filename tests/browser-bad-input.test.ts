@@ -1,0 +1,77 @@
+// Acceptance: bad inputs reject quickly with a typed error naming the problem, and leave no
+// VideoFrame open. Runs the harness in one Chromium page; the CLI's error exit is checked too.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright';
+import { ensureBuild, launchChromium, openHarness, runJob, serve } from '../tools/harness.ts';
+import type { PageErrors, Served } from '../tools/harness.ts';
+import { runCli, tempDir } from './lib/cli.ts';
+import { MEDIA } from './lib/media.ts';
+
+const dir = tempDir('bad');
+const files = {
+  empty: join(dir, 'empty.mp4'),
+  audioOnly: join(dir, 'audio-only.m4a'),
+  truncated: join(dir, 'truncated.mp4'),
+  text: join(dir, 'text.mp4'),
+};
+
+/** A hang guard, not a speed assertion: the acceptance asks for a verdict within 10 s. */
+function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`${what}: no verdict within ${ms} ms`)), ms))]);
+}
+
+describe('bad inputs in Chromium', () => {
+  let browser: Browser;
+  const jobs: Array<{ name: string; file: string; expect: RegExp }> = [
+    { name: 'an empty file', file: files.empty, expect: /^CorruptInputError$/ },
+    { name: 'a text file named .mp4', file: files.text, expect: /^CorruptInputError$/ },
+    { name: 'a file with no video track', file: files.audioOnly, expect: /^NoVideoTrackError$/ },
+    { name: 'the first 30% of video.mp4', file: files.truncated, expect: /^CorruptInputError$/ },
+  ];
+
+  before(async () => {
+    writeFileSync(files.empty, new Uint8Array(0));
+    writeFileSync(files.text, 'this is not a video\n'.repeat(50));
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'aac', '-y', files.audioOnly]);
+    const full = readFileSync(join(MEDIA, 'video.mp4'));
+    writeFileSync(files.truncated, full.subarray(0, Math.floor(full.length * 0.3)));
+    await ensureBuild();
+    browser = await launchChromium();
+  });
+  after(async () => { await browser?.close(); });
+
+  for (const job of jobs) {
+    it(`rejects ${job.name} with a typed error and no open frames`, async () => {
+      let server: Served | null = null;
+      let page: Page | null = null;
+      let errors: PageErrors | null = null;
+      try {
+        server = await serve({ inputPath: job.file, outDir: tempDir('bad-out') });
+        ({ page, errors } = await openHarness(browser, server.origin));
+        const reply = await within(10_000, runJob(page, { inputUrl: `${server.origin}/input`, uploadBase: `${server.origin}/out/`, ladder: [360] }), job.name);
+        assert.equal(reply.ok, false, 'the job must fail');
+        assert.match(reply.error!.name, job.expect, `error ${reply.error!.name}: ${reply.error!.message}`);
+        assert.ok(reply.error!.message.length > 10, 'the message names the problem');
+        assert.equal(reply.openFrames, 0, 'no VideoFrame left open');
+        assert.equal(reply.events.filter((e) => e.type === 'rung-completed').length, 0, 'no rung reported complete');
+        assert.deepEqual(errors.pageErrors, [], 'no uncaught page error');
+      } finally {
+        await page?.close();
+        await server?.close();
+      }
+    });
+  }
+
+  it('the CLI exits non-zero with a readable message', async () => {
+    const r = await runCli([files.audioOnly, '--out', tempDir('bad-cli')], 120_000);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /error: NoVideoTrackError: .*no video track/i);
+    const missing = await runCli([join(dir, 'does-not-exist.mp4'), '--out', dir], 60_000);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /input file not found/);
+  });
+});

@@ -1,0 +1,81 @@
+// Acceptance: video.mp4 (1080p H.264, full range, AAC) → 1080/720/480/360 AV1 MP4s through the
+// browser CLI, verified with ffprobe, libdav1d and ffmpeg's PSNR.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { parseAv1C } from '../src/av1/av1c.ts';
+import { findSequenceHeader } from '../src/av1/sequence-header.ts';
+import { codecString, contractFromSequenceHeader } from '../src/av1/contract.ts';
+import { runCli, tempDir } from './lib/cli.ts';
+import type { CliSummary } from './lib/cli.ts';
+import { MEDIA, dav1dFrameCount, ffprobe, psnrAgainstSource } from './lib/media.ts';
+import { readMp4Av1 } from './lib/mp4.ts';
+
+const SOURCE = join(MEDIA, 'video.mp4');
+const EXPECTED = [
+  { label: 1080, width: 1920, height: 1080 },
+  { label: 720, width: 1280, height: 720 },
+  { label: 480, width: 854, height: 480 },
+  { label: 360, width: 640, height: 360 },
+];
+
+describe('video.mp4 → 1080/720/480/360 AV1 ladder in Chromium', () => {
+  let summary: CliSummary;
+  const out = tempDir('ladder');
+
+  before(async () => {
+    const r = await runCli([SOURCE, '--out', out, '--ladder', '1080,720,480,360']);
+    assert.equal(r.code, 0, `CLI failed: ${r.stderr.slice(-3000)}`);
+    assert.ok(r.summary, `no JSON summary line: ${r.stdout.slice(-500)}`);
+    summary = r.summary;
+    console.log(`ladder wall ${summary.wallMs} ms; ${r.stderr.split('\n').filter((l) => l.startsWith('rung')).join('; ')}`);
+  });
+
+  it('decodes every source frame exactly once and leaves no VideoFrame open', () => {
+    assert.equal(summary.decodedFrames, 125);
+    assert.equal(summary.openFrames, 0);
+    assert.deepEqual(summary.rungs.map((r) => ({ label: r.label, width: r.width, height: r.height })), EXPECTED);
+  });
+
+  it('gives four AV1 MP4s at the expected sizes (ffprobe), each with 125 frames (libdav1d), audio carried', () => {
+    for (const r of summary.rungs) {
+      const p = ffprobe(r.file);
+      const v = p.streams.find((s) => s.codec_type === 'video');
+      assert.ok(v, `${r.file}: no video stream`);
+      assert.equal(v.codec_name, 'av1');
+      assert.equal(v.width, r.width);
+      assert.equal(v.height, r.height);
+      assert.equal(v.color_range, 'tv', 'output is limited range (converted from the full-range source)');
+      const a = p.streams.find((s) => s.codec_type === 'audio');
+      assert.equal(a?.codec_name, 'aac', `${r.file}: AAC audio passed through`);
+      assert.equal(dav1dFrameCount(r.file), 125, `${r.file}: libdav1d frame count`);
+      assert.equal(r.frames, 125);
+    }
+  });
+
+  it('reaches at least 35 dB PSNR per rung against the ffmpeg-scaled source (range-correct)', () => {
+    for (const r of summary.rungs) {
+      const db = psnrAgainstSource(r.file, SOURCE, r.width, r.height);
+      console.log(`PSNR ${r.label}p: ${db.toFixed(2)} dB (${(r.bytes * 8 / 5 / 1000).toFixed(0)} kbit/s)`);
+      assert.ok(db >= 35, `${r.label}p PSNR ${db.toFixed(2)} dB < 35`);
+    }
+  });
+
+  it("writes an av1C that matches the first sample's sequence header, and the codec string from it", () => {
+    for (const r of summary.rungs) {
+      const { av1c, firstSample } = readMp4Av1(r.file);
+      const box = parseAv1C(av1c);
+      const found = findSequenceHeader(firstSample);
+      assert.ok(found, `${r.file}: first sample has no sequence header`);
+      const sh = found.header;
+      assert.equal(box.seqProfile, sh.seqProfile);
+      assert.equal(box.seqLevelIdx0, sh.operatingPoints[0]!.seqLevelIdx);
+      assert.equal(box.seqTier0, sh.operatingPoints[0]!.seqTier);
+      assert.equal(box.monochrome, sh.colorConfig.monoChrome);
+      assert.equal(box.chromaSubsamplingX, sh.colorConfig.subsamplingX);
+      assert.equal(box.chromaSubsamplingY, sh.colorConfig.subsamplingY);
+      assert.deepEqual(Array.from(box.configOBUs), Array.from(found.obu), 'configOBUs carry the sequence header OBU');
+      assert.equal(r.codec, codecString(contractFromSequenceHeader(sh)));
+    }
+  });
+});

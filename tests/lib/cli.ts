@@ -1,0 +1,31 @@
+// Runs the browser CLI as a user would (a subprocess), returning its JSON summary.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../../tools/harness.ts';
+
+export interface CliRung { height: number; width: number; label: number; codec: string; frames: number; bytes: number; file: string }
+export interface CliSummary { rungs: CliRung[]; decodedFrames: number; stats: Record<string, number>; openFrames: number; wallMs: number }
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `ladder-${prefix}-`));
+}
+
+export function runCli(args: string[], timeoutMs = 20 * 60_000): Promise<{ code: number; stdout: string; stderr: string; summary: CliSummary | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/browser-cli.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`CLI timed out after ${timeoutMs} ms: ${stderr.slice(-2000)}`)); }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      let summary: CliSummary | null = null;
+      try { summary = JSON.parse(last) as CliSummary; } catch { /* not JSON: an error run */ }
+      resolve({ code: code ?? 1, stdout, stderr, summary });
+    });
+  });
+}

@@ -1,0 +1,58 @@
+// Independent verification of outputs with tools nobody here wrote: ffprobe for stream facts,
+// ffmpeg's libdav1d decoder for frame counts, and ffmpeg's psnr filter for quality.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export const MEDIA = new URL('../../../shared/media/', import.meta.url).pathname;
+
+export interface ProbeStream {
+  index: number;
+  codec_type: string;
+  codec_name: string;
+  profile?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  color_range?: string;
+  nb_frames?: string;
+  nb_read_packets?: string;
+  r_frame_rate?: string;
+  sample_aspect_ratio?: string;
+  side_data_list?: Array<{ rotation?: number }>;
+}
+
+export interface Probe {
+  streams: ProbeStream[];
+  format: { duration?: string; format_name: string; size: string };
+}
+
+export function ffprobe(file: string, extra: string[] = []): Probe {
+  const out = execFileSync('ffprobe', ['-v', 'error', ...extra, '-show_streams', '-show_format', '-of', 'json', file], { encoding: 'utf8' });
+  return JSON.parse(out) as Probe;
+}
+
+/** Number of video packets in a file, as ffprobe counts them. */
+export function sourceFrameCount(file: string): number {
+  const p = ffprobe(file, ['-count_packets', '-select_streams', 'v:0']);
+  return Number(p.streams[0]?.nb_read_packets);
+}
+
+/** Decodes the first video stream with libdav1d; returns the frame count, throws on any decode error. */
+export function dav1dFrameCount(file: string): number {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-c:v', 'libdav1d', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`libdav1d failed on ${file}: ${r.stderr}`);
+  if (r.stderr.trim()) throw new Error(`libdav1d reported errors on ${file}: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).length;
+}
+
+/**
+ * Y/U/V-average PSNR of an AV1 output against the source scaled by ffmpeg (Lanczos) to the same
+ * size, both brought to limited range first (the source may be full range). ffmpeg applies the
+ * source's rotation itself, and scaling to W:H applies its sample aspect ratio.
+ */
+export function psnrAgainstSource(output: string, source: string, width: number, height: number): number {
+  const graph = `[1:v]scale=${width}:${height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[r];[0:v]scale=out_range=tv,format=yuv420p,setsar=1[o];[o][r]psnr`;
+  const r = spawnSync('ffmpeg', ['-v', 'info', '-nostats', '-c:v', 'libdav1d', '-i', output, '-i', source, '-lavfi', graph, '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const m = /PSNR y:[\d.]+ u:[\d.]+ v:[\d.]+ average:([\d.]+|inf)/.exec(r.stderr);
+  if (!m) throw new Error(`no PSNR in ffmpeg output: ${r.stderr.slice(-2000)}`);
+  return m[1] === 'inf' ? Infinity : Number(m[1]);
+}
