@@ -1,0 +1,76 @@
+// Loads the scaler's WGSL kernels and builds their compute pipelines, once per GPUDevice and
+// pipeline-constant variant (rotation, source sample step), on first use.
+import { TranscodeError } from '../errors.ts';
+
+export type KernelName = 'horizontal' | 'vertical' | 'copy';
+
+/** A kernel with its `override` constants (ROTATION = clockwise / 90, STEP = source sample step). */
+export interface KernelVariant {
+  kernel: KernelName;
+  constants: Record<string, number>;
+}
+
+export function variantKey(v: KernelVariant): string {
+  return `${v.kernel}${Object.entries(v.constants).sort().map(([k, n]) => `:${k}=${n}`).join('')}`;
+}
+
+const FILES: Record<KernelName, string> = { horizontal: 'scale_horizontal', vertical: 'scale_vertical', copy: 'scale_copy' };
+const sources = new Map<string, Promise<string>>();
+
+// fetch() of a module-relative URL works for Deno's file: URLs and for Vite's emitted assets alike.
+function loadSource(name: string): Promise<string> {
+  let text = sources.get(name);
+  if (!text) {
+    text = fetch(new URL(`../../shaders/${name}.wgsl`, import.meta.url)).then(async (res) => {
+      if (!res.ok) throw new TranscodeError(`Cannot load shader ${name}.wgsl: HTTP ${res.status}`);
+      return res.text();
+    });
+    // A failed load (offline, bad deploy) must not poison later attempts.
+    text.catch(() => sources.delete(name));
+    sources.set(name, text);
+  }
+  return text;
+}
+
+interface DeviceKernels {
+  modules: Map<KernelName, Promise<GPUShaderModule>>;
+  pipelines: Map<string, Promise<GPUComputePipeline>>;
+}
+
+const cache = new WeakMap<GPUDevice, DeviceKernels>();
+
+function remember<K, V>(map: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Promise<V> {
+  let value = map.get(key);
+  if (!value) {
+    value = make();
+    value.catch(() => map.delete(key));
+    map.set(key, value);
+  }
+  return value;
+}
+
+function pipeline(device: GPUDevice, v: KernelVariant): Promise<GPUComputePipeline> {
+  let kernels = cache.get(device);
+  if (!kernels) {
+    kernels = { modules: new Map(), pipelines: new Map() };
+    cache.set(device, kernels);
+  }
+  const { modules, pipelines } = kernels;
+  const key = variantKey(v);
+  return remember(pipelines, key, async () => {
+    const module = await remember(modules, v.kernel, async () =>
+      device.createShaderModule({ label: `scale ${v.kernel} shader`, code: await loadSource(FILES[v.kernel]) }));
+    return device.createComputePipelineAsync({
+      label: `scale ${key} pipeline`,
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants: v.constants },
+    });
+  });
+}
+
+/** Resolves every requested variant, keyed by variantKey(). */
+export async function loadKernels(device: GPUDevice, variants: KernelVariant[]): Promise<Map<string, GPUComputePipeline>> {
+  const keys = [...new Set(variants.map(variantKey))];
+  const built = await Promise.all(keys.map((k) => pipeline(device, variants.find((v) => variantKey(v) === k)!)));
+  return new Map(keys.map((k, i) => [k, built[i]!]));
+}

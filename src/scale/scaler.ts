@@ -1,0 +1,159 @@
+// The GPU scaler: one decoded 4:2:0 frame in (as VideoFrame.copyTo plane bytes), one limited-range
+// I420 picture per ladder rung out, Lanczos-3 resampled, rotated upright, in a single submit and a
+// single mapAsync. See shaders/scale_*.wgsl for the kernels and plan.ts for the per-geometry cache.
+import { CorruptInputError, TranscodeError } from '../errors.ts';
+import { loadKernels } from './pipelines.ts';
+import { ScalePlan, kernelsFor } from './plan.ts';
+import type { Geometry, PlaneGeometry } from './plan.ts';
+
+export type PlaneFormat = 'I420' | 'NV12';
+
+/** One decoded frame's planes, as VideoFrame.copyTo lays them out. */
+export interface SourcePlanes {
+  format: PlaneFormat;
+  /** Visible size; chroma planes are ceil(width / 2) x ceil(height / 2). */
+  width: number;
+  height: number;
+  data: Uint8Array;
+  layout: Array<{ offset: number; stride: number }>;
+  fullRange: boolean;
+}
+
+/** An output size; both dimensions even. With rotation 90/270 this is the rotated (display) size. */
+export interface ScaleTarget {
+  width: number;
+  height: number;
+}
+
+export interface ScaleOptions {
+  /** Clockwise rotation applied so the output is upright. */
+  rotation?: 0 | 90 | 180 | 270;
+}
+
+// A video keeps one geometry; a few more cover a ladder change or a mid-stream resolution switch.
+const MAX_PLANS = 4;
+
+export class Scaler {
+  private readonly device: GPUDevice;
+  private readonly plans = new Map<string, ScalePlan>();
+  private destroyed = false;
+
+  private constructor(device: GPUDevice) {
+    this.device = device;
+  }
+
+  /** Compiles the common kernels up front (I420, no rotation) so shader problems surface here. */
+  static async create(device: GPUDevice): Promise<Scaler> {
+    await loadKernels(device, [
+      { kernel: 'horizontal', constants: { STEP: 1 } },
+      { kernel: 'vertical', constants: { ROTATION: 0 } },
+      { kernel: 'copy', constants: { ROTATION: 0, STEP: 1 } },
+    ]);
+    return new Scaler(device);
+  }
+
+  /**
+   * Scales one frame to every target. Returns one tightly packed limited-range I420 buffer per
+   * target (Y w*h, then U and V (w/2)*(h/2)), in target order. Concurrent calls are safe: they share
+   * the geometry's GPU buffers in queue order and each reads back through its own staging buffer.
+   */
+  async scale(src: SourcePlanes, targets: ScaleTarget[], options: ScaleOptions = {}): Promise<Uint8Array[]> {
+    if (this.destroyed) throw new TranscodeError('Cannot scale: the scaler has been destroyed');
+    if (targets.length === 0) return [];
+    const geometry = describe(src, targets, options.rotation ?? 0);
+    let plan = this.plans.get(geometry.key);
+    if (plan) {
+      // Re-insert so Map order is least-recently-used first.
+      this.plans.delete(geometry.key);
+      this.plans.set(geometry.key, plan);
+    } else {
+      const kernels = await loadKernels(this.device, kernelsFor(geometry));
+      if (this.destroyed) throw new TranscodeError('Cannot scale: the scaler has been destroyed');
+      // A concurrent call may have built it while this one waited for the kernels.
+      plan = this.plans.get(geometry.key) ?? this.addPlan(new ScalePlan(this.device, kernels, geometry), geometry.key);
+    }
+    plan.inFlight++;
+    let staging: GPUBuffer | null = null;
+    try {
+      // From here to the submit nothing awaits: see ScalePlan.submit.
+      staging = plan.submit(src.data);
+      await staging.mapAsync(GPUMapMode.READ);
+      const out = plan.read(staging.getMappedRange());
+      staging.unmap();
+      return out;
+    } finally {
+      plan.inFlight--;
+      // A buffer left mapped by a failed read must not go back to the pool.
+      if (staging?.mapState === 'unmapped') plan.release(staging);
+      else staging?.destroy();
+      if (plan.retired && plan.inFlight === 0) plan.destroy();
+    }
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const plan of this.plans.values()) this.retire(plan);
+    this.plans.clear();
+  }
+
+  private addPlan(plan: ScalePlan, key: string): ScalePlan {
+    while (this.plans.size >= MAX_PLANS) {
+      const [oldKey, old] = this.plans.entries().next().value as [string, ScalePlan];
+      this.plans.delete(oldKey);
+      this.retire(old);
+    }
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  // A plan still being read back is destroyed by its last call instead, so its mapAsync survives.
+  private retire(plan: ScalePlan): void {
+    plan.retired = true;
+    if (plan.inFlight === 0) plan.destroy();
+  }
+}
+
+function isDim(n: number): boolean {
+  return Number.isInteger(n) && n > 0;
+}
+
+/** Validates the frame and targets and resolves the three planes' byte geometry. */
+function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 180 | 270): Geometry {
+  const { width, height, format, data, layout } = src;
+  if (!isDim(width) || !isDim(height)) throw new CorruptInputError(`Cannot scale: invalid frame size ${width}x${height}`);
+  if (format !== 'I420' && format !== 'NV12') throw new TranscodeError(`Cannot scale: unsupported plane format ${String(format)}`);
+  if (rotation !== 0 && rotation !== 90 && rotation !== 180 && rotation !== 270) {
+    throw new TranscodeError(`Cannot scale: rotation must be 0, 90, 180 or 270, got ${String(rotation)}`);
+  }
+  for (const t of targets) {
+    if (!isDim(t.width) || !isDim(t.height) || t.width % 2 !== 0 || t.height % 2 !== 0) {
+      throw new TranscodeError(`Cannot scale to ${t.width}x${t.height}: target sizes must be positive and even`);
+    }
+  }
+  const cw = Math.ceil(width / 2);
+  const ch = Math.ceil(height / 2);
+  const plane = (i: number, w: number, h: number, step: number, shift = 0): PlaneGeometry => {
+    const l = layout[i];
+    if (!l) throw new CorruptInputError(`Cannot scale ${format}: plane ${i} is missing from the layout`);
+    if (!Number.isInteger(l.offset) || !Number.isInteger(l.stride) || l.offset < 0 || l.stride < w * step) {
+      throw new CorruptInputError(`Cannot scale ${format}: plane ${i} has offset ${l.offset}, stride ${l.stride} for ${w} samples`);
+    }
+    const end = l.offset + (h - 1) * l.stride + w * step;
+    if (end > data.byteLength) {
+      throw new CorruptInputError(`Cannot scale ${format}: plane ${i} needs ${end} bytes, frame data has ${data.byteLength}`);
+    }
+    return { offset: l.offset + shift, stride: l.stride, step, width: w, height: h };
+  };
+  const planes: Geometry['planes'] = format === 'I420'
+    ? [plane(0, width, height, 1), plane(1, cw, ch, 1), plane(2, cw, ch, 1)]
+    : [plane(0, width, height, 1), plane(1, cw, ch, 2), plane(1, cw, ch, 2, 1)];
+  // Only the planes are uploaded: copyTo buffers may carry more (I420A's alpha plane).
+  const sourceBytes = Math.ceil(Math.max(...planes.map((p) => p.offset + (p.height - 1) * p.stride + p.width * p.step)) / 4) * 4;
+  const key = [
+    sourceBytes, rotation, src.fullRange ? 'full' : 'tv',
+    planes.map((p) => `${p.offset}/${p.stride}/${p.step}/${p.width}x${p.height}`).join(','),
+    targets.map((t) => `${t.width}x${t.height}`).join(','),
+  ].join('|');
+  return { key, sourceBytes, planes, targets: targets.map((t) => ({ width: t.width, height: t.height })), rotation, fullRange: src.fullRange };
+}
