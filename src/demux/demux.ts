@@ -137,13 +137,19 @@ async function describe(mb: Input): Promise<Demuxed> {
     decoderConfig,
     async *packets() {
       const sink = new EncodedPacketSink(v);
+      let count = 0;
       try {
         for await (const p of sink.packets()) {
           if (p.isMetadataOnly) continue;
+          count++;
           yield { data: p.data, key: p.type === 'key', timestamp: p.microsecondTimestamp, duration: p.microsecondDuration };
         }
       } catch (err) {
         throw wrap('Cannot read video packets', err);
+      }
+      // mediabunny ends the packet stream quietly where a truncated file's data runs out.
+      if (count < info.frameCount) {
+        throw new CorruptInputError(`Input is truncated: the container lists ${info.frameCount} video frames but only ${count} could be read`);
       }
     },
     async readAudio() {
