@@ -55,7 +55,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       sink: opts.onProgress,
       signal,
       onRungDone: async (accepted) => {
-        const result = muxRung(plans[accepted.rung]!, accepted, info.frameRate, outColor, audio, firstTimestamp);
+        const result = muxRung(plans[accepted.rung]!, accepted, outColor, audio, firstTimestamp);
         results[accepted.rung] = result;
         emit(opts.onProgress, { type: 'rung-completed', rung: accepted.rung, label: result.label, width: result.width, height: result.height, codec: result.codec, frames: result.frames, bytes: result.bytes, output: result.output });
       },
@@ -147,7 +147,6 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
 function muxRung(
   plan: RungPlan,
   accepted: AcceptedRung,
-  frameRate: number,
   colorSpace: VideoColorSpaceInit,
   audio: AudioPassthrough | null,
   videoStartUs: number | null,
@@ -155,7 +154,6 @@ function muxRung(
   const writer = createMp4Writer({
     width: plan.width,
     height: plan.height,
-    frameRate,
     colorSpace,
     ...(audio ? { audio: { codec: audio.codec, sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) } } : {}),
   });

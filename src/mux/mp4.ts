@@ -7,7 +7,6 @@ import { replaceAv1C } from './av1c-patch.ts';
 export interface Mp4WriterOptions {
   width: number;
   height: number;
-  frameRate: number;
   /** Written as a colr box when mp4-muxer can express every field; left out otherwise. */
   colorSpace?: VideoColorSpaceInit;
   audio?: { codec: 'aac' | 'opus'; sampleRate: number; numberOfChannels: number; description?: Uint8Array };
@@ -24,7 +23,9 @@ export function createMp4Writer(opts: Mp4WriterOptions): Mp4Writer {
   const target = new ArrayBufferTarget();
   const muxer = new Muxer({
     target,
-    video: { codec: 'av1', width: opts.width, height: opts.height, frameRate: opts.frameRate },
+    // No frameRate: mp4-muxer would use it as the timescale and round every timestamp to it;
+    // its default 57600 represents 24/25/30/50/60 fps exactly and keeps variable rates intact.
+    video: { codec: 'av1', width: opts.width, height: opts.height },
     ...(opts.audio ? { audio: { codec: opts.audio.codec, sampleRate: opts.audio.sampleRate, numberOfChannels: opts.audio.numberOfChannels } } : {}),
     fastStart: 'in-memory',
     // The engine already starts video at 0; audio keeps its offset against it.

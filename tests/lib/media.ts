@@ -50,9 +50,12 @@ export function dav1dFrameCount(file: string): number {
  * source's rotation itself, and scaling to W:H applies its sample aspect ratio.
  */
 export function psnrAgainstSource(output: string, source: string, width: number, height: number): number {
-  const graph = `[1:v]scale=${width}:${height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[r];[0:v]scale=out_range=tv,format=yuv420p,setsar=1[o];[o][r]psnr`;
+  // Outputs start at 0 while a source may start later (composition offsets): psnr pairs frames by
+  // timestamp, so both sides are moved to start at 0.
+  const graph = `[1:v]setpts=PTS-STARTPTS,scale=${width}:${height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[r];` +
+    `[0:v]setpts=PTS-STARTPTS,scale=out_range=tv,format=yuv420p,setsar=1[o];[o][r]psnr`;
   const r = spawnSync('ffmpeg', ['-v', 'info', '-nostats', '-c:v', 'libdav1d', '-i', output, '-i', source, '-lavfi', graph, '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const m = /PSNR y:[\d.]+ u:[\d.]+ v:[\d.]+ average:([\d.]+|inf)/.exec(r.stderr);
+  const m = /PSNR y:(?:[\d.]+|inf) u:(?:[\d.]+|inf) v:(?:[\d.]+|inf) average:([\d.]+|inf)/.exec(r.stderr);
   if (!m) throw new Error(`no PSNR in ffmpeg output: ${r.stderr.slice(-2000)}`);
   return m[1] === 'inf' ? Infinity : Number(m[1]);
 }
