@@ -3,6 +3,7 @@
 import { openFrameCount, transcode } from '../src/mod.ts';
 import type { ProgressEvent } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
+import './peer.ts';
 
 export interface JobRequest {
   inputUrl: string | null;
@@ -10,6 +11,7 @@ export interface JobRequest {
   ladder?: number[];
   leases?: number;
   chunkSeconds?: number;
+  bitrates?: number[];
   uploadBase: string;
 }
 
@@ -19,7 +21,8 @@ export interface JobReply {
   rungs?: Array<{ label: number; height: number; width: number; codec: string; frames: number; bytes: number; file: string; chunks: unknown[] }>;
   stats?: unknown;
   source?: unknown;
-  events: Array<Omit<ProgressEvent, 'output'>>;
+  /** Every progress event (rung outputs left out), with `t`: ms since the job started. */
+  events: Array<Omit<ProgressEvent, 'output'> & { t: number }>;
   openFrames: number;
   wallMs: number;
 }
@@ -36,16 +39,16 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     const input = req.inputUrl ?? new Blob([await makeSampleClip(req.sample ?? { seconds: 4, width: 1280, height: 720 })], { type: 'video/mp4' });
     const result = await transcode({
       input,
-      ...(req.ladder ? { ladder: req.ladder } : {}),
+      ...(req.ladder ? { ladder: req.bitrates ? req.ladder.map((height, i) => ({ height, bitrate: req.bitrates![i]! })) : req.ladder } : {}),
       ...(req.leases ? { leases: req.leases } : {}),
       ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
       onProgress: (e) => {
         if (e.type === 'rung-completed') {
           const { output, ...rest } = e;
-          events.push(rest);
+          events.push({ ...rest, t: performance.now() - t0 });
           uploads.push(upload(`${e.label}p.mp4`, output));
         } else {
-          events.push(e);
+          events.push({ ...e, t: performance.now() - t0 });
         }
         if (e.type !== 'chunk-start') console.log(`progress:${JSON.stringify(e.type === 'rung-completed' ? { ...e, output: undefined } : e)}`);
       },
