@@ -50,10 +50,11 @@ export function dav1dFrameCount(file: string): number {
  * source's rotation itself, and scaling to W:H applies its sample aspect ratio.
  */
 export function psnrAgainstSource(output: string, source: string, width: number, height: number): number {
-  // Outputs start at 0 while a source may start later (composition offsets): psnr pairs frames by
-  // timestamp, so both sides are moved to start at 0.
-  const graph = `[1:v]setpts=PTS-STARTPTS,scale=${width}:${height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[r];` +
-    `[0:v]setpts=PTS-STARTPTS,scale=out_range=tv,format=yuv420p,setsar=1[o];[o][r]psnr`;
+  // psnr pairs frames by timestamp; outputs start at 0 where a source may not, and containers round
+  // timestamps differently (WebM to ms). Frame counts are checked on their own, so pair by index.
+  const byIndex = 'setpts=N/(100*TB)';
+  const graph = `[1:v]${byIndex},scale=${width}:${height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[r];` +
+    `[0:v]${byIndex},scale=out_range=tv,format=yuv420p,setsar=1[o];[o][r]psnr`;
   const r = spawnSync('ffmpeg', ['-v', 'info', '-nostats', '-c:v', 'libdav1d', '-i', output, '-i', source, '-lavfi', graph, '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const m = /PSNR y:(?:[\d.]+|inf) u:(?:[\d.]+|inf) v:(?:[\d.]+|inf) average:([\d.]+|inf)/.exec(r.stderr);
   if (!m) throw new Error(`no PSNR in ffmpeg output: ${r.stderr.slice(-2000)}`);
