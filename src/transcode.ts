@@ -49,6 +49,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const scheduler = new Scheduler({
       rungs: plans.map((p) => ({
         job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
+        // What the engine always asks for; level and colour come from the first accepted chunk.
+        declared: { profile: 0, bitDepth: 8, monochrome: false, subsamplingX: 1, subsamplingY: 1 },
       })),
       leases,
       maxBufferedBytes: opts.maxBufferedBytes ?? 512 * 1024 * 1024,
@@ -64,6 +66,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       type: 'job-start', totalFrames: info.frameCount, leases: leases.length,
       rungs: plans.map((p) => ({ label: p.label, width: p.width, height: p.height })),
     });
+    scheduler.expectedFrames = info.frameCount;
     const encoding = scheduler.run();
     // Surface scheduler failures (a fatal encoder error) while decoding is still going.
     encoding.catch(() => {});

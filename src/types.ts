@@ -60,6 +60,8 @@ export interface ChunkRecord {
   index: number;
   frames: number;
   leaseId: number;
+  /** Encoded by a lease whose home is another rung (a helper). */
+  helper: boolean;
   hardware: boolean;
   encoder: string;
   attempts: number;

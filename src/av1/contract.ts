@@ -49,9 +49,11 @@ export interface ContractDifference {
   actual: number | boolean;
 }
 
-export function compareContract(expected: Av1Contract, actual: Av1Contract): ContractDifference | null {
+/** Compares the fields `expected` declares (all of them for a full contract), in CONTRACT_FIELDS order. */
+export function compareContract(expected: Partial<Av1Contract>, actual: Av1Contract): ContractDifference | null {
   for (const field of CONTRACT_FIELDS) {
-    if (expected[field] !== actual[field]) return { field, expected: expected[field], actual: actual[field] };
+    const want = expected[field];
+    if (want !== undefined && want !== actual[field]) return { field, expected: want, actual: actual[field] };
   }
   return null;
 }

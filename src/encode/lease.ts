@@ -7,6 +7,8 @@ import type { ChunkEncoderApi, ChunkJob, ChunkOutput, RawFrame } from './message
 export interface EncoderLease {
   readonly id: number;
   readonly kind: 'worker' | 'inline';
+  /** A hardware lease asks its encoder for 'prefer-hardware'; a software lease never does. */
+  readonly hardware: boolean;
   begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }>;
   /** Sends a frame; the frame's buffer is transferred (the caller must not reuse it). */
   add(frame: RawFrame): Promise<void>;
@@ -15,8 +17,8 @@ export interface EncoderLease {
   dispose(): void;
 }
 
-export function createLease(id: number): EncoderLease {
-  if (typeof Worker === 'undefined') return inlineLease(id);
+export function createLease(id: number, hardware = false): EncoderLease {
+  if (typeof Worker === 'undefined') return inlineLease(id, hardware);
   const worker = new Worker(new URL('../../workers/encode.worker.ts', import.meta.url), {
     type: 'module',
     name: `encoder-lease-${id}`,
@@ -39,6 +41,7 @@ export function createLease(id: number): EncoderLease {
   return {
     id,
     kind: 'worker',
+    hardware,
     begin: (job) => guard(remote.begin(job)),
     add: (frame) => guard(remote.add(Comlink.transfer(frame, [frame.data]))),
     end: () => guard(remote.end()),
@@ -49,11 +52,12 @@ export function createLease(id: number): EncoderLease {
   };
 }
 
-function inlineLease(id: number): EncoderLease {
+function inlineLease(id: number, hardware: boolean): EncoderLease {
   const core = new ChunkEncoderCore();
   return {
     id,
     kind: 'inline',
+    hardware,
     begin: (job) => core.begin(job),
     add: (frame) => core.add(frame),
     end: () => core.end(),

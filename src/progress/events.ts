@@ -5,7 +5,9 @@ export type ProgressEvent =
   | { type: 'job-start'; totalFrames: number; rungs: Array<{ label: number; width: number; height: number }>; leases: number }
   | { type: 'decode'; frames: number; totalFrames: number; fps: number; etaSeconds: number | null }
   | { type: 'chunk-start'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean }
-  | { type: 'chunk-done'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; frames: number; bytes: number; ms: number }
+  | { type: 'chunk-done'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean; frames: number; bytes: number; ms: number; etaSeconds: number | null }
+  | { type: 'helper-attached'; leaseId: number; rung: number; homeRung: number }
+  | { type: 'lease-retired'; leaseId: number; reason: string }
   | { type: 'requeue'; rung: number; chunk: number; leaseId: number; reason: string }
   | { type: 'rung-completed'; rung: number; label: number; width: number; height: number; codec: string; frames: number; bytes: number; output: Uint8Array }
   | { type: 'job-done'; wallMs: number; decodedFrames: number };

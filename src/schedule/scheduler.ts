@@ -1,8 +1,10 @@
 // The chunk scheduler. Decoded, scaled frames arrive per rung and are cut into GOP-sized chunks at
-// the same source timestamps in every rung. Leases pull queued chunks (oldest first, their home
-// rung on ties, else the rung with the most work left) and stream frames into their encoder.
-// Every chunk's AV1 sequence header is checked against its rung's contract; a chunk that breaks it,
-// or whose encoder fails, is requeued on another lease. Frames stay retained until their chunk is
+// the same source timestamps in every rung. Each lease has a home rung; leases pull queued chunks
+// (oldest first, so memory drains; then their home rung; then, as helpers, the rung with the most
+// work left in pixels) and stream frames into their encoder. Every chunk's AV1 sequence header is
+// checked against its rung's contract: a chunk that breaks it is requeued and that lease stops
+// helping the rung; a chunk whose encoder fails is requeued (bounded), and a lease that keeps
+// failing is retired. Frames stay retained until their chunk is
 // accepted, so a requeue can re-encode them; decode waits when retained bytes exceed the budget,
 // unless a lease is starving for frames (which would deadlock).
 import { compareContract, contractFromSequenceHeader, findSequenceHeader } from '../av1/mod.ts';
@@ -16,9 +18,17 @@ import type { ChunkRecord } from '../types.ts';
 
 /** Encoder failures a single chunk may suffer before the job fails. */
 const MAX_ATTEMPTS = 3;
+/** Consecutive failures after which a lease is retired. */
+const MAX_LEASE_FAILURES = 3;
 
 export interface RungWork {
   job: ChunkJob;
+  /** Contract fields fixed up front; the rest come from the first accepted chunk. */
+  declared?: Partial<Av1Contract>;
+}
+
+function pixels(job: ChunkJob): number {
+  return job.width * job.height;
 }
 
 interface Chunk {
@@ -31,6 +41,8 @@ interface Chunk {
   sent: number;
   attempts: number;
   excluded: Set<number>;
+  lastError: Error | null;
+  helper: boolean;
   output: ChunkOutput | null;
   record: ChunkRecord | null;
 }
@@ -57,6 +69,15 @@ export class Scheduler {
   #waiters: Array<() => void> = [];
   #rungsDone = new Set<number>();
   #muxing: Array<Promise<void>> = [];
+  /** Leases that broke a rung's contract never work on that rung again. */
+  #rungExcluded: Array<Set<number>>;
+  #retired = new Set<number>();
+  #failures = new Map<number, number>();
+  #helping = new Set<string>();
+  #framesDone = 0;
+  #started = performance.now();
+  /** Frames expected per rung (for the ETA); 0 when unknown. */
+  expectedFrames = 0;
   requeued = 0;
 
   constructor(opts: {
@@ -71,6 +92,7 @@ export class Scheduler {
     this.#leases = opts.leases;
     this.#chunks = opts.rungs.map(() => []);
     this.#contracts = opts.rungs.map(() => null);
+    this.#rungExcluded = opts.rungs.map(() => new Set());
     this.#sink = opts.sink;
     this.#budget = opts.maxBufferedBytes;
     this.#signal = opts.signal;
@@ -121,7 +143,7 @@ export class Scheduler {
     if (last && index < last.index) throw new RangeError(`Cannot push frame: chunk ${index} of rung ${rung} already closed`);
     if (!last || index > last.index) {
       if (last) last.closed = true;
-      last = { rung, index, frames: [], closed: false, state: 'queued', sent: 0, attempts: 0, excluded: new Set(), output: null, record: null };
+      last = { rung, index, frames: [], closed: false, state: 'queued', sent: 0, attempts: 0, excluded: new Set(), lastError: null, helper: false, output: null, record: null };
       chunks.push(last);
     }
     last.frames.push(frame);
@@ -154,9 +176,11 @@ export class Scheduler {
     let best: Chunk | null = null;
     let bestKey: number[] = [];
     for (const rung of this.#chunks) {
+      const first = rung[0];
+      if (!first || this.#rungExcluded[first.rung]!.has(lease.id)) continue;
+      const remaining = rung.filter((x) => x.state !== 'done').length * pixels(this.#rungs[first.rung]!.job);
       for (const c of rung) {
         if (c.state !== 'queued' || c.excluded.has(lease.id)) continue;
-        const remaining = rung.filter((x) => x.state !== 'done').length;
         const key = [c.index, c.rung === home ? 0 : 1, -remaining, c.rung];
         if (!best || lexLess(key, bestKey)) { best = c; bestKey = key; }
       }
@@ -166,24 +190,40 @@ export class Scheduler {
 
   async #leaseLoop(lease: EncoderLease, home: number): Promise<void> {
     for (;;) {
-      if (this.#failure || this.#allDone()) return;
+      if (this.#failure || this.#allDone() || this.#retired.has(lease.id)) return;
       const chunk = this.#pick(lease, home);
       if (!chunk) {
         this.#checkStuck();
         await this.#wait();
         continue;
       }
-      await this.#runChunk(lease, chunk, chunk.rung !== home);
+      const helper = chunk.rung !== home;
+      const tag = `${lease.id}:${chunk.rung}`;
+      if (helper && !this.#helping.has(tag)) {
+        this.#helping.add(tag);
+        emit(this.#sink, { type: 'helper-attached', leaseId: lease.id, rung: chunk.rung, homeRung: home });
+      }
+      await this.#runChunk(lease, chunk, helper);
     }
   }
 
-  /** Fails the job when a queued chunk is excluded from every lease (nobody can ever encode it). */
+  #usable(lease: EncoderLease, c: Chunk): boolean {
+    return !this.#retired.has(lease.id) && !c.excluded.has(lease.id) && !this.#rungExcluded[c.rung]!.has(lease.id);
+  }
+
+  /** Fails the job when a queued chunk can run on no lease that is left. */
   #checkStuck(): void {
     for (const rung of this.#chunks) {
       for (const c of rung) {
-        if (c.state === 'queued' && this.#leases.every((l) => c.excluded.has(l.id))) {
-          this.fail(c.record ? new ContractMismatchError(`Rung ${c.rung} chunk ${c.index}: no lease produces a compatible chunk`, 'lease', 'any', 'none')
-            : new CodecFailureError(`Rung ${c.rung} chunk ${c.index}: every encoder lease failed it`));
+        if (c.state !== 'queued' || this.#leases.some((l) => this.#usable(l, c))) continue;
+        if (this.#leases.every((l) => this.#retired.has(l.id))) {
+          this.fail(new CodecFailureError(`Every encoder lease was retired after repeated failures; rung ${c.rung} chunk ${c.index} cannot be encoded`));
+        } else if (this.#leases.every((l) => this.#rungExcluded[c.rung]!.has(l.id) || this.#retired.has(l.id))) {
+          this.fail(c.lastError instanceof ContractMismatchError ? c.lastError
+            : new ContractMismatchError(`Rung ${c.rung}: no lease produces chunks that match its contract`, 'lease', 'any', 'none'));
+        } else {
+          c.excluded.clear(); // every remaining lease failed it once: each gets another try
+          this.#changed();
         }
       }
     }
@@ -194,10 +234,11 @@ export class Scheduler {
     chunk.state = 'running';
     chunk.sent = 0;
     chunk.attempts++;
+    chunk.helper = helper;
     const started = performance.now();
     let info = { hardware: false, encoder: 'unknown' };
     try {
-      info = await lease.begin(work.job);
+      info = await lease.begin({ ...work.job, preferHardware: lease.hardware });
       emit(this.#sink, { type: 'chunk-start', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: info.hardware, encoder: info.encoder, helper });
       for (;;) {
         this.#throwIfFailed();
@@ -235,26 +276,31 @@ export class Scheduler {
     if (!found) throw new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index}: key frame has no AV1 sequence header`);
     const contract = contractFromSequenceHeader(found.header);
     const expected = this.#contracts[chunk.rung];
-    if (expected) {
-      const diff = compareContract(expected.contract, contract);
+    const wanted = expected?.contract ?? this.#rungs[chunk.rung]!.declared;
+    const diff = wanted ? compareContract(wanted, contract) : null;
+    {
       if (diff) {
         throw new ContractMismatchError(
           `Rung ${chunk.rung} chunk ${chunk.index}: sequence header ${diff.field} is ${String(diff.actual)}, the rung's contract says ${String(diff.expected)}`,
           diff.field, diff.expected, diff.actual,
         );
       }
-    } else {
-      this.#contracts[chunk.rung] = { contract, obu: found.obu };
     }
+    if (!expected) this.#contracts[chunk.rung] = { contract, obu: found.obu };
     let bytes = 0;
     for (const p of output.packets) bytes += p.data.byteLength;
     chunk.output = output;
-    chunk.record = { index: chunk.index, frames: chunk.frames.length, leaseId: lease.id, hardware: output.hardware, encoder: output.encoder, attempts: chunk.attempts, bytes };
+    chunk.record = { index: chunk.index, frames: chunk.frames.length, leaseId: lease.id, helper: chunk.helper, hardware: output.hardware, encoder: output.encoder, attempts: chunk.attempts, bytes };
+    this.#failures.set(lease.id, 0);
     chunk.state = 'done';
     for (const f of chunk.frames) this.#retained -= f.data.byteLength;
     const frames = chunk.frames.length;
     chunk.frames = [];
-    emit(this.#sink, { type: 'chunk-done', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: output.hardware, encoder: output.encoder, frames, bytes, ms: performance.now() - started });
+    this.#framesDone += frames;
+    const total = this.expectedFrames * this.#rungs.length;
+    const elapsed = (performance.now() - this.#started) / 1000;
+    const etaSeconds = total > 0 && this.#framesDone > 0 ? (elapsed * Math.max(0, total - this.#framesDone)) / this.#framesDone : null;
+    emit(this.#sink, { type: 'chunk-done', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: output.hardware, encoder: output.encoder, helper: chunk.helper, frames, bytes, ms: performance.now() - started, etaSeconds });
     this.#changed();
     this.#maybeRungDone(chunk.rung);
   }
@@ -262,21 +308,25 @@ export class Scheduler {
   #requeue(lease: EncoderLease, chunk: Chunk, err: Error): void {
     chunk.state = 'queued';
     chunk.sent = 0;
-    chunk.excluded.add(lease.id);
+    chunk.lastError = err;
     this.requeued++;
     emit(this.#sink, { type: 'requeue', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, reason: err.message });
-    if (chunk.attempts >= MAX_ATTEMPTS && !(err instanceof ContractMismatchError)) {
-      this.fail(new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index} failed ${chunk.attempts} times; last error: ${err.message}`, { cause: err }));
-      return;
-    }
-    if (this.#leases.every((l) => chunk.excluded.has(l.id))) {
-      // Every lease has failed it once; give each one more try, unless it is a contract problem.
-      if (err instanceof ContractMismatchError) {
-        this.fail(err);
+    if (err instanceof ContractMismatchError) {
+      this.#rungExcluded[chunk.rung]!.add(lease.id); // the helper leaves this rung
+    } else {
+      chunk.excluded.add(lease.id);
+      const failures = (this.#failures.get(lease.id) ?? 0) + 1;
+      this.#failures.set(lease.id, failures);
+      if (failures >= MAX_LEASE_FAILURES) {
+        this.#retired.add(lease.id);
+        emit(this.#sink, { type: 'lease-retired', leaseId: lease.id, reason: err.message });
+      }
+      if (chunk.attempts >= MAX_ATTEMPTS) {
+        this.fail(new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index} failed ${chunk.attempts} times; last error: ${err.message}`, { cause: err }));
         return;
       }
-      chunk.excluded.clear();
     }
+    this.#checkStuck();
     this.#changed();
   }
 

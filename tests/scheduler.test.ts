@@ -1,0 +1,134 @@
+// The chunk scheduler on the simulated encoder backend, in virtual time: helpers shorten a slow
+// rung, contract mismatches and encoder failures are requeued, and hopeless cases fail with a
+// typed error naming the cause. No wall-clock assertions.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { VirtualClock, createSimulatedLease } from '../src/encode/simulated.ts';
+import type { SimulatedLeaseOptions } from '../src/encode/simulated.ts';
+import type { ProgressEvent } from '../src/progress/events.ts';
+import { Scheduler } from '../src/schedule/scheduler.ts';
+import type { AcceptedRung } from '../src/schedule/scheduler.ts';
+
+const FPS = 25;
+const CHUNK_FRAMES = 50;
+
+function rung(width: number, height: number) {
+  // Level 5 declared up front, as the simulated (Chromium) sequence header carries.
+  return { job: { codec: 'av01.0.05M.08', width, height, bitrate: 1e6, frameRate: FPS, colorSpace: {}, preferHardware: false }, declared: { level: 5 } };
+}
+
+interface Run { makespan: number; events: ProgressEvent[]; accepted: AcceptedRung[]; scheduler: Scheduler; error: unknown }
+
+/** Runs `chunksPerRung` chunks of every rung through the scheduler on simulated leases. */
+async function simulate(opts: {
+  rungs: ReturnType<typeof rung>[];
+  chunksPerRung: number;
+  leases: Array<Partial<SimulatedLeaseOptions>>;
+  cost: (width: number) => number;
+}): Promise<Run> {
+  const clock = new VirtualClock();
+  const events: ProgressEvent[] = [];
+  const accepted: AcceptedRung[] = [];
+  const leases = opts.leases.map((o, i) => createSimulatedLease(i, { clock, cost: (job) => opts.cost(job.width), ...o }));
+  const scheduler = new Scheduler({
+    rungs: opts.rungs,
+    leases,
+    maxBufferedBytes: 1 << 30,
+    sink: (e) => events.push(e),
+    onRungDone: async (r) => { accepted.push(r); },
+  });
+  let error: unknown = null;
+  await clock.run(async () => {
+    const running = scheduler.run();
+    running.catch(() => {});
+    try {
+      for (let f = 0; f < opts.chunksPerRung * CHUNK_FRAMES; f++) {
+        for (let r = 0; r < opts.rungs.length; r++) {
+          await scheduler.room();
+          scheduler.push(r, Math.floor(f / CHUNK_FRAMES), { data: new ArrayBuffer(16), timestamp: (f * 1e6) / FPS, duration: 1e6 / FPS });
+        }
+      }
+      scheduler.endInput();
+      await running;
+    } catch (err) {
+      error = err;
+    }
+  });
+  return { makespan: clock.now, events, accepted, scheduler, error };
+}
+
+const LADDER = [rung(1920, 1080), rung(1280, 720), rung(854, 480), rung(640, 360)];
+
+describe('scheduler (simulated encoders, virtual time)', () => {
+  it('a 4-rung job with one rung 4× as costly finishes within 1.15× of total work ÷ leases', async () => {
+    const cost = (w: number) => (w === 1920 ? 400 : 100);
+    for (const leaseCount of [2, 3]) {
+      const run = await simulate({ rungs: LADDER, chunksPerRung: 10, leases: Array.from({ length: leaseCount }, () => ({})), cost });
+      assert.equal(run.error, null);
+      const total = 10 * (400 + 3 * 100);
+      const ideal = total / leaseCount;
+      console.log(`${leaseCount} leases: makespan ${run.makespan} virtual ms, ideal ${ideal.toFixed(0)} (${(run.makespan / ideal).toFixed(3)}×)`);
+      assert.ok(run.makespan <= 1.15 * ideal, `makespan ${run.makespan} > 1.15 × ${ideal}`);
+      const helpers = run.events.filter((e) => e.type === 'chunk-done' && e.rung === 0 && e.helper);
+      assert.ok(helpers.length >= 1, 'the slow rung got helper chunks');
+      assert.ok(run.events.some((e) => e.type === 'helper-attached' && e.rung === 0));
+      assert.equal(run.accepted.length, 4);
+      for (const r of run.accepted) assert.deepEqual(r.chunks.map((c) => c.record.index), [...Array(10).keys()], 'chunks in order');
+    }
+  });
+
+  it('without helpers (one lease per rung, slow rung alone) the same job takes longer', async () => {
+    const cost = (w: number) => (w === 1920 ? 400 : 100);
+    const run = await simulate({ rungs: [LADDER[0]!], chunksPerRung: 10, leases: [{}], cost });
+    const withHelpers = await simulate({ rungs: LADDER, chunksPerRung: 10, leases: [{}, {}, {}, {}], cost });
+    assert.ok(withHelpers.makespan < run.makespan, `helpers should beat the slow rung alone: ${withHelpers.makespan} vs ${run.makespan}`);
+  });
+
+  it('a lease that breaks the contract is requeued away from the rung and the run completes', async () => {
+    // Lease 1 encodes with level 8 where every rung declares level 5: all its chunks are refused.
+    const run = await simulate({ rungs: LADDER, chunksPerRung: 3, leases: [{}, { mismatch: true }], cost: () => 100 });
+    assert.equal(run.error, null);
+    assert.ok(run.scheduler.requeued >= 1, `requeued ${run.scheduler.requeued}`);
+    assert.ok(run.scheduler.requeued <= LADDER.length, 'one refusal per rung: the helper then leaves it');
+    const requeues = run.events.filter((e) => e.type === 'requeue');
+    assert.ok(requeues.some((e) => e.type === 'requeue' && /level/.test(e.reason)), 'the reason names the field');
+    for (const r of run.accepted) {
+      const leasesUsed = new Set(r.chunks.map((c) => c.record.leaseId));
+      assert.deepEqual([...leasesUsed], [0], `rung ${r.rung}: only the matching lease's chunks are kept`);
+      assert.equal(r.chunks.length, 3);
+    }
+  });
+
+  it('an encoder failure mid-chunk is requeued and the run completes', async () => {
+    const run = await simulate({ rungs: LADDER, chunksPerRung: 3, leases: [{}, { failOnChunk: (n) => n === 0 }], cost: () => 100 });
+    assert.equal(run.error, null);
+    assert.equal(run.scheduler.requeued, 1);
+    assert.equal(run.accepted.length, 4);
+    assert.ok(run.events.some((e) => e.type === 'requeue' && /forced failure/.test(e.reason)));
+  });
+
+  it('a lease that keeps failing is retired and the others finish the job', async () => {
+    const run = await simulate({ rungs: LADDER, chunksPerRung: 3, leases: [{}, { failOnChunk: () => true }], cost: () => 100 });
+    assert.equal(run.error, null);
+    assert.ok(run.events.some((e) => e.type === 'lease-retired' && e.leaseId === 1));
+    assert.equal(run.accepted.length, 4);
+    for (const r of run.accepted) for (const c of r.chunks) assert.equal(c.record.leaseId, 0);
+  });
+
+  it('fails with ContractMismatchError naming the field when no lease can match', async () => {
+    // Lease 0 sets rung contracts; lease 1 mismatches, lease 0 then fails every chunk it begins after its first.
+    const run = await simulate({
+      rungs: [LADDER[0]!], chunksPerRung: 3,
+      leases: [{ failOnChunk: (n) => n > 0 }, { mismatch: true }], cost: () => 100,
+    });
+    assert.ok(run.error instanceof Error, 'the job fails');
+    assert.match((run.error as Error).name, /ContractMismatchError|CodecFailureError/);
+    assert.match((run.error as Error).message, /level|failed|retired/);
+  });
+
+  it('fails when every lease fails the same chunk repeatedly (bounded retries)', async () => {
+    const run = await simulate({ rungs: [LADDER[3]!], chunksPerRung: 2, leases: [{ failOnChunk: () => true }, { failOnChunk: () => true }], cost: () => 100 });
+    assert.ok(run.error instanceof Error);
+    assert.equal((run.error as Error).name, 'CodecFailureError');
+  });
+});
