@@ -1,6 +1,6 @@
 // Automation harness: exposes window.runJob for the browser CLI and the tests. Each finished rung
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
-import { openFrameCount, transcode } from '../src/mod.ts';
+import { inspectHardware, openFrameCount, transcode } from '../src/mod.ts';
 import type { ProgressEvent } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
@@ -12,6 +12,7 @@ export interface JobRequest {
   leases?: number;
   chunkSeconds?: number;
   bitrates?: number[];
+  policy?: string;
   uploadBase: string;
 }
 
@@ -42,6 +43,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       ...(req.ladder ? { ladder: req.bitrates ? req.ladder.map((height, i) => ({ height, bitrate: req.bitrates![i]! })) : req.ladder } : {}),
       ...(req.leases ? { leases: req.leases } : {}),
       ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
+      ...(req.policy ? { policy: req.policy } : {}),
       onProgress: (e) => {
         if (e.type === 'rung-completed') {
           const { output, ...rest } = e;
@@ -71,7 +73,8 @@ async function runJob(req: JobRequest): Promise<JobReply> {
 }
 
 declare global {
-  interface Window { runJob: typeof runJob; harnessReady: boolean }
+  interface Window { runJob: typeof runJob; inspectHardware: typeof inspectHardware; harnessReady: boolean }
 }
 window.runJob = runJob;
+window.inspectHardware = inspectHardware;
 window.harnessReady = true;

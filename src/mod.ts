@@ -3,6 +3,9 @@ export { transcode } from './transcode.ts';
 export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
 export type { RungPlan } from './plan/ladder.ts';
 export { openFrameCount } from './decode/frames.ts';
+export { inspectHardware } from './schedule/inspect.ts';
+export type { HardwareReport, EncodeSupport } from './schedule/inspect.ts';
+export type { AdapterInfo } from './platform/gpu.ts';
 export {
   TranscodeError,
   UnsupportedCodecError,

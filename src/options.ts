@@ -1,5 +1,6 @@
 // Argument checks for the public API: each failure is a TypeError or RangeError that names the
 // option, thrown before any work starts.
+import { parsePolicy } from './schedule/pool.ts';
 import type { TranscodeOptions } from './types.ts';
 
 function positiveInt(name: string, v: unknown): void {
@@ -24,6 +25,10 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
     throw new RangeError(`options.chunkSeconds must be between 0.1 and 60, got ${String(chunkSeconds)}`);
   }
   positiveInt('options.leases', options.leases);
+  if (options.policy !== undefined) {
+    if (typeof options.policy !== 'string') throw new TypeError('options.policy must be a string');
+    try { parsePolicy(options.policy); } catch (err) { throw new TypeError(`options.${(err as Error).message}`); }
+  }
   positiveInt('options.maxFramesInFlight', options.maxFramesInFlight);
   positiveInt('options.maxBufferedBytes', options.maxBufferedBytes);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');

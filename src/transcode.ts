@@ -13,7 +13,8 @@ import { abortError } from './errors.ts';
 import { createMp4Writer } from './mux/mp4.ts';
 import { DEFAULT_LADDER, planLadder } from './plan/ladder.ts';
 import type { RungPlan } from './plan/ladder.ts';
-import { defaultLeaseCount, requestGpuDevice } from './platform/gpu.ts';
+import { defaultLeaseCount, listAdapters, requestGpuDevice } from './platform/gpu.ts';
+import { allowedAdapters, parsePolicy, planLeases } from './schedule/pool.ts';
 import { emit } from './progress/events.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
@@ -28,6 +29,10 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   const signal = opts.signal;
   const throwIfAborted = () => { if (signal?.aborted) throw abortError(signal.reason); };
   throwIfAborted();
+  // The policy is checked before the input is even opened: an empty pool never starts decoding.
+  const policy = parsePolicy(opts.policy ?? 'all');
+  const allowed = allowedAdapters(await listAdapters(), policy);
+  const home = allowed[0]!;
 
   const demux = await openInput(opts.input);
   let scaler: Scaler | null = null;
@@ -37,9 +42,14 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     await checkDecoderConfig(demux.decoderConfig);
     throwIfAborted();
     const plans = planLadder(info.displayWidth, info.displayHeight, info.frameRate, opts.ladder ?? DEFAULT_LADDER, opts.upscale);
-    const device = await requestGpuDevice();
+    const device = await requestGpuDevice(home.adapter);
     scaler = await Scaler.create(device);
-    leases = Array.from({ length: opts.leases ?? defaultLeaseCount() }, (_, i) => createLease(i));
+    const top = plans[0]!;
+    const hardwareOk = await VideoEncoder.isConfigSupported({ codec: top.codec, width: top.width, height: top.height, bitrate: top.bitrate, framerate: info.frameRate, hardwareAcceleration: 'prefer-hardware' })
+      .then((r) => r.supported === true, () => false);
+    // WebCodecs exposes one hardware encoder path, which belongs to the adapter the job is pinned to.
+    const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk, softwareLeases: opts.leases ?? defaultLeaseCount() });
+    leases = leasePlans.map((l) => createLease(l.id, l.hardware));
     const audio = await demux.readAudio();
     throwIfAborted();
 
@@ -63,7 +73,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       },
     });
     emit(opts.onProgress, {
-      type: 'job-start', totalFrames: info.frameCount, leases: leases.length,
+      type: 'job-start', totalFrames: info.frameCount, leases: leasePlans.map((l) => ({ id: l.id, hardware: l.hardware })), adapter: home.info,
       rungs: plans.map((p) => ({ label: p.label, width: p.width, height: p.height })),
     });
     scheduler.expectedFrames = info.frameCount;

@@ -21,8 +21,13 @@ export interface TranscodeOptions {
   format?: OutputFormat;
   /** Chunk (GOP) length in seconds; every chunk starts with a key frame. Default 2. */
   chunkSeconds?: number;
-  /** Number of encoder leases (workers). Default: hardwareConcurrency - 1, at least 1. */
+  /** Number of software encoder leases (workers). Default: hardwareConcurrency - 1, at least 1. */
   leases?: number;
+  /**
+   * Which adapters may work: 'all' (default), 'software' (no hardware encoder), 'adapter:N' or
+   * 'family:VENDOR'. A policy that selects no adapter throws EmptyPoolError before decoding.
+   */
+  policy?: string;
   /** Allow rungs larger than the source. Default false: such rungs are dropped. */
   upscale?: boolean;
   /** Upper bound on decoded frames in flight before decoding waits. Default 8. */

@@ -19,12 +19,12 @@ const EXPECTED = [
   { label: 360, width: 640, height: 360 },
 ];
 
-describe('video.mp4 → 1080/720/480/360 AV1 ladder in Chromium', () => {
+describe('video.mp4 → 1080/720/480/360 AV1 ladder in Chromium, 2 leases', () => {
   let summary: CliSummary;
   const out = tempDir('ladder');
 
   before(async () => {
-    const r = await runCli([SOURCE, '--out', out, '--ladder', '1080,720,480,360']);
+    const r = await runCli([SOURCE, '--out', out, '--ladder', '1080,720,480,360', '--leases', '2']);
     assert.equal(r.code, 0, `CLI failed: ${r.stderr.slice(-3000)}`);
     assert.ok(r.summary, `no JSON summary line: ${r.stdout.slice(-500)}`);
     summary = r.summary;
@@ -35,6 +35,18 @@ describe('video.mp4 → 1080/720/480/360 AV1 ladder in Chromium', () => {
     assert.equal(summary.decodedFrames, 125);
     assert.equal(summary.openFrames, 0);
     assert.deepEqual(summary.rungs.map((r) => ({ label: r.label, width: r.width, height: r.height })), EXPECTED);
+  });
+
+  it('a lease from another rung helped the 1080p rung, and every chunk records its encoder', () => {
+    const top = summary.rungs[0]!;
+    const helpers = top.chunks.filter((c) => c.helper);
+    console.log(`1080p chunks: ${top.chunks.map((c) => `#${c.index}@lease${c.leaseId}${c.helper ? '(helper)' : ''}`).join(' ')}`);
+    assert.ok(helpers.length >= 1, 'at least one helper chunk on the 1080p rung');
+    assert.equal(new Set(top.chunks.map((c) => c.leaseId)).size, 2, 'both leases worked on the 1080p rung');
+    for (const r of summary.rungs) {
+      assert.deepEqual(r.chunks.map((c) => c.index), [0, 1, 2], `${r.label}p: 2 s chunks of a 5 s source, in order`);
+      for (const c of r.chunks) assert.match(c.encoder, /^webcodecs:(software|hardware)$/);
+    }
   });
 
   it('gives four AV1 MP4s at the expected sizes (ffprobe), each with 125 frames (libdav1d), audio carried', () => {

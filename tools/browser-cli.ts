@@ -1,5 +1,5 @@
 // `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4]
-// [--leases N] [--chunk-seconds S]`: runs the browser engine in headless Chromium on any file and
+// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]`: runs the browser engine in headless Chromium on any file and
 // writes DIR/<rung>p.mp4. Progress goes to stderr; the last stdout line is one JSON summary.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
 import { existsSync, statSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { transcodeInBrowser } from './harness.ts';
 
-const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4] [--leases N] [--chunk-seconds S]
+const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
 Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.`;
 
 function fail(message: string): never {
@@ -25,6 +25,7 @@ try {
       format: { type: 'string', default: 'mp4' },
       leases: { type: 'string' },
       'chunk-seconds': { type: 'string' },
+      policy: { type: 'string' },
       sample: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -55,19 +56,21 @@ const reply = await transcodeInBrowser({
   ladder,
   leases,
   chunkSeconds,
+  policy: values.policy,
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
     const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
     if (e.type === 'decode') process.stderr.write(`decoded ${e.frames}/${e.totalFrames} frames, ${Number(e.fps).toFixed(1)} fps, eta ${e.etaSeconds === null ? '?' : Number(e.etaSeconds).toFixed(0)} s\n`);
     else if (e.type === 'rung-completed') process.stderr.write(`rung ${e.label}p done: ${e.width}x${e.height} ${e.codec}, ${e.frames} frames, ${e.bytes} bytes\n`);
     else if (e.type === 'requeue') process.stderr.write(`requeued rung ${e.rung} chunk ${e.chunk}: ${e.reason}\n`);
+    else if (e.type === 'helper-attached') process.stderr.write(`lease ${e.leaseId} helps rung ${e.rung}\n`);
   },
 }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
 
 if (!reply.ok) fail(`${reply.error?.name}: ${reply.error?.message}`);
 if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.join('; ')}`);
 const summary = {
-  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file) })),
+  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks })),
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
   stats: reply.stats,
   openFrames: reply.openFrames,

@@ -138,6 +138,7 @@ export async function transcodeInBrowser(opts: {
   ladder?: number[] | undefined;
   leases?: number | undefined;
   chunkSeconds?: number | undefined;
+  policy?: string | undefined;
   onLog?: (line: string) => void;
 }): Promise<JobReply & PageErrors> {
   await ensureBuild(opts.onLog);
@@ -152,6 +153,7 @@ export async function transcodeInBrowser(opts: {
       ...(opts.ladder ? { ladder: opts.ladder } : {}),
       ...(opts.leases ? { leases: opts.leases } : {}),
       ...(opts.chunkSeconds ? { chunkSeconds: opts.chunkSeconds } : {}),
+      ...(opts.policy ? { policy: opts.policy } : {}),
     });
     return { ...reply, ...errors };
   } finally {

@@ -1,15 +1,58 @@
-// WebGPU device acquisition, the same call in browsers and Deno.
+// WebGPU adapters and devices, the same calls in browsers and Deno.
 import { TranscodeError } from '../errors.ts';
 
-export async function requestGpuDevice(label = 'ladder-engine'): Promise<GPUDevice> {
+export interface AdapterInfo {
+  index: number;
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallback: boolean;
+}
+
+export interface FoundAdapter {
+  info: AdapterInfo;
+  adapter: GPUAdapter;
+}
+
+/**
+ * The adapters this runtime offers. Browsers expose at most one per power preference, so both are
+ * asked for and duplicates dropped.
+ */
+export async function listAdapters(): Promise<FoundAdapter[]> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-  if (!gpu) throw new TranscodeError('Cannot scale: WebGPU (navigator.gpu) is not available in this runtime');
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new TranscodeError('Cannot scale: no WebGPU adapter was found');
+  if (!gpu) return [];
+  const found: FoundAdapter[] = [];
+  const seen = new Set<string>();
+  for (const powerPreference of ['high-performance', 'low-power'] as const) {
+    const adapter = await gpu.requestAdapter({ powerPreference }).catch(() => null);
+    if (!adapter) continue;
+    const i = adapter.info;
+    const key = `${i.vendor}|${i.architecture}|${i.device}|${i.description}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    found.push({
+      adapter,
+      info: {
+        index: found.length,
+        vendor: i.vendor,
+        architecture: i.architecture,
+        description: i.description,
+        isFallback: (i as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+      },
+    });
+  }
+  return found;
+}
+
+export async function requestGpuDevice(adapter: GPUAdapter | null, label = 'ladder-engine'): Promise<GPUDevice> {
+  if (!adapter) throw new TranscodeError('Cannot scale: WebGPU (navigator.gpu) has no adapter in this runtime');
   return adapter.requestDevice({ label });
 }
 
+export function coreCount(): number {
+  return (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 2;
+}
+
 export function defaultLeaseCount(): number {
-  const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 2;
-  return Math.max(1, cores - 1);
+  return Math.max(1, coreCount() - 1);
 }

@@ -1,8 +1,9 @@
 // The progress sink's event types. The sink is a plain callback: storage, transport and UI stay
 // with the caller (an uploader hooks 'rung-completed').
+import type { AdapterInfo } from '../platform/gpu.ts';
 
 export type ProgressEvent =
-  | { type: 'job-start'; totalFrames: number; rungs: Array<{ label: number; width: number; height: number }>; leases: number }
+  | { type: 'job-start'; totalFrames: number; rungs: Array<{ label: number; width: number; height: number }>; leases: Array<{ id: number; hardware: boolean }>; adapter: AdapterInfo }
   | { type: 'decode'; frames: number; totalFrames: number; fps: number; etaSeconds: number | null }
   | { type: 'chunk-start'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean }
   | { type: 'chunk-done'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean; frames: number; bytes: number; ms: number; etaSeconds: number | null }

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../tools/harness.ts';
 
-export interface CliRung { height: number; width: number; label: number; codec: string; frames: number; bytes: number; file: string }
+export interface CliRung {
+  height: number; width: number; label: number; codec: string; frames: number; bytes: number; file: string;
+  chunks: Array<{ index: number; leaseId: number; helper: boolean; hardware: boolean; encoder: string }>;
+}
 export interface CliSummary { rungs: CliRung[]; decodedFrames: number; stats: Record<string, number>; openFrames: number; wallMs: number }
 
 export function tempDir(prefix: string): string {

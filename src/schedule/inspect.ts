@@ -1,0 +1,46 @@
+// Hardware inspection: WebGPU adapters, core count, and which codecs encode in hardware and in
+// software at each rung size. A plain JSON-able report, shared by the CLI, the demo and the pool.
+import { coreCount, listAdapters } from '../platform/gpu.ts';
+import type { AdapterInfo } from '../platform/gpu.ts';
+import { av1CodecStringFor } from '../av1/level.ts';
+
+export interface EncodeSupport {
+  codec: string;
+  width: number;
+  height: number;
+  hardware: boolean;
+  software: boolean;
+}
+
+export interface HardwareReport {
+  adapters: AdapterInfo[];
+  cores: number;
+  encode: EncodeSupport[];
+}
+
+const SIZES: ReadonlyArray<[number, number]> = [[1920, 1080], [1280, 720], [854, 480], [640, 360]];
+
+function codecsFor(width: number, height: number): string[] {
+  return [av1CodecStringFor({ width, height, frameRate: 30 }), 'vp09.00.40.08', 'avc1.640028'];
+}
+
+async function supported(codec: string, width: number, height: number, hardwareAcceleration: HardwareAcceleration): Promise<boolean> {
+  if (typeof VideoEncoder === 'undefined') return false;
+  const r = await VideoEncoder.isConfigSupported({ codec, width, height, bitrate: 2e6, framerate: 30, hardwareAcceleration }).catch(() => null);
+  return r?.supported === true;
+}
+
+export async function inspectHardware(): Promise<HardwareReport> {
+  const adapters = (await listAdapters()).map((a) => a.info);
+  const encode: EncodeSupport[] = [];
+  for (const [width, height] of SIZES) {
+    for (const codec of codecsFor(width, height)) {
+      const [hardware, software] = await Promise.all([
+        supported(codec, width, height, 'prefer-hardware'),
+        supported(codec, width, height, 'prefer-software'),
+      ]);
+      encode.push({ codec, width, height, hardware, software });
+    }
+  }
+  return { adapters, cores: coreCount(), encode };
+}
