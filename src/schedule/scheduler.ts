@@ -1,7 +1,8 @@
 // The chunk scheduler. Decoded, scaled frames arrive per rung and are cut into GOP-sized chunks at
-// the same source timestamps in every rung. Each lease has a home rung; leases pull queued chunks
-// (oldest first, so memory drains; then their home rung; then, as helpers, the rung with the most
-// work left in pixels) and stream frames into their encoder. Every chunk's AV1 sequence header is
+// the same source timestamps in every rung. Each lease has a home rung (where it starts); leases
+// pull queued chunks oldest first (so buffered frames drain), then from the rung with the most work
+// left in pixels (a lease away from home is a helper), then their home rung, and stream frames into
+// their encoder. Every chunk's AV1 sequence header is
 // checked against its rung's contract: a chunk that breaks it is requeued and that lease stops
 // helping the rung; a chunk whose encoder fails is requeued (bounded), and a lease that keeps
 // failing is retired. Frames stay retained until their chunk is
@@ -181,7 +182,7 @@ export class Scheduler {
       const remaining = rung.filter((x) => x.state !== 'done').length * pixels(this.#rungs[first.rung]!.job);
       for (const c of rung) {
         if (c.state !== 'queued' || c.excluded.has(lease.id)) continue;
-        const key = [c.index, c.rung === home ? 0 : 1, -remaining, c.rung];
+        const key = [c.index, -remaining, c.rung === home ? 0 : 1, c.rung];
         if (!best || lexLess(key, bestKey)) { best = c; bestKey = key; }
       }
     }
