@@ -13,8 +13,13 @@ export interface JobRequest {
   chunkSeconds?: number;
   bitrates?: number[];
   policy?: string;
+  /** Aborts the job once this many frames are decoded (cancellation tests). */
+  abortAfterFrames?: number;
   uploadBase: string;
 }
+
+/** A progress event as recorded: rung outputs left out (distributed over the union), time added. */
+type EventRecord = (ProgressEvent extends infer E ? E extends unknown ? Omit<E, 'output'> : never : never) & { t: number };
 
 export interface JobReply {
   ok: boolean;
@@ -22,8 +27,10 @@ export interface JobReply {
   rungs?: Array<{ label: number; height: number; width: number; codec: string; frames: number; bytes: number; file: string; chunks: unknown[] }>;
   stats?: unknown;
   source?: unknown;
+  /** Milliseconds from abort() to the job settling, when the job was aborted. */
+  abortLatencyMs?: number;
   /** Every progress event (rung outputs left out), with `t`: ms since the job started. */
-  events: Array<Omit<ProgressEvent, 'output'> & { t: number }>;
+  events: Array<EventRecord>;
   openFrames: number;
   wallMs: number;
 }
@@ -36,6 +43,9 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     const res = await fetch(`${req.uploadBase}${name}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> });
     if (!res.ok) throw new Error(`Upload of ${name} failed: HTTP ${res.status}`);
   };
+  const controller = new AbortController();
+  let abortedAt: number | null = null;
+  const settled = () => (abortedAt === null ? {} : { abortLatencyMs: performance.now() - abortedAt });
   try {
     const input = req.inputUrl ?? new Blob([await makeSampleClip(req.sample ?? { seconds: 4, width: 1280, height: 720 })], { type: 'video/mp4' });
     const result = await transcode({
@@ -44,7 +54,12 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       ...(req.leases ? { leases: req.leases } : {}),
       ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
       ...(req.policy ? { policy: req.policy } : {}),
+      signal: controller.signal,
       onProgress: (e) => {
+        if (req.abortAfterFrames !== undefined && e.type === 'decode' && e.frames >= req.abortAfterFrames && abortedAt === null) {
+          abortedAt = performance.now();
+          controller.abort();
+        }
         if (e.type === 'rung-completed') {
           const { output, ...rest } = e;
           events.push({ ...rest, t: performance.now() - t0 });
@@ -64,11 +79,13 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       events,
       openFrames: openFrameCount(),
       wallMs: performance.now() - t0,
+      ...settled(),
     };
   } catch (err) {
-    await Promise.allSettled(uploads);
     const e = err instanceof Error ? err : new Error(String(err));
-    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), wallMs: performance.now() - t0 };
+    const latency = settled();
+    await Promise.allSettled(uploads);
+    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), wallMs: performance.now() - t0, ...latency };
   }
 }
 

@@ -123,10 +123,14 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       scheduler.endInput();
     } catch (err) {
       scheduler.fail(err instanceof Error ? err : new Error(String(err)));
+      disposeAll(leases); // ends in-flight encodes now, instead of waiting for their flush
       await encoding.catch(() => {});
       throw err;
     }
-    await encoding;
+    await encoding.catch((err: unknown) => {
+      disposeAll(leases);
+      throw err;
+    });
     throwIfAborted();
 
     const rungs = results.map((r, i) => {
@@ -151,10 +155,14 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       },
     };
   } finally {
-    for (const l of leases) l.dispose();
+    disposeAll(leases);
     scaler?.destroy();
     demux.close();
   }
+}
+
+function disposeAll(leases: EncoderLease[]): void {
+  for (const l of leases.splice(0)) l.dispose();
 }
 
 function muxRung(

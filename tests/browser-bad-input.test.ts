@@ -75,3 +75,28 @@ describe('bad inputs in Chromium', () => {
     assert.match(missing.stderr, /input file not found/);
   });
 });
+
+describe('cancellation in Chromium', () => {
+  it('an AbortSignal mid-decode rejects with AbortError, closes every frame, and a next job completes', async () => {
+    await ensureBuild();
+    const browser = await launchChromium();
+    const server = await serve({ inputPath: join(MEDIA, 'video.mp4'), outDir: tempDir('abort') });
+    try {
+      const { page, errors } = await openHarness(browser, server.origin);
+      const base = { inputUrl: `${server.origin}/input`, uploadBase: `${server.origin}/out/` };
+      const aborted = await within(30_000, runJob(page, { ...base, ladder: [1080, 360], leases: 2, abortAfterFrames: 30 }), 'abort');
+      assert.equal(aborted.ok, false);
+      assert.equal(aborted.error!.name, 'AbortError');
+      assert.equal(aborted.openFrames, 0, 'no VideoFrame left open');
+      assert.equal(aborted.events.filter((e) => e.type === 'rung-completed').length, 0, 'nothing reported complete');
+      console.log(`abort settled ${aborted.abortLatencyMs?.toFixed(0)} ms after abort()`);
+      const next = await runJob(page, { ...base, ladder: [360] });
+      assert.equal(next.ok, true, next.error?.message);
+      assert.equal(next.openFrames, 0);
+      assert.deepEqual(errors.pageErrors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});

@@ -46,6 +46,9 @@ export function createLease(id: number, hardware = false): EncoderLease {
     add: (frame) => guard(remote.add(Comlink.transfer(frame, [frame.data]))),
     end: () => guard(remote.end()),
     dispose() {
+      // A terminated worker never answers: settle the pending call so nobody waits on it.
+      failed ??= new Error(`Encoder lease ${id} was disposed`);
+      rejectPending?.(failed);
       remote[Comlink.releaseProxy]();
       worker.terminate();
     },
