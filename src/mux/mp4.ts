@@ -1,6 +1,7 @@
 // One rung's MP4: AV1 video (plus passthrough audio) through mp4-muxer, fast start, then the
 // real av1C patched in. mp4-muxer is imported only here.
 import { ArrayBufferTarget, Muxer } from 'mp4-muxer';
+import { OBU_TEMPORAL_DELIMITER, readObus } from '../av1/obu.ts';
 import { TranscodeError } from '../errors.ts';
 import { replaceAv1C } from './av1c-patch.ts';
 
@@ -54,7 +55,7 @@ export function createMp4Writer(opts: Mp4WriterOptions): Mp4Writer {
   let audioCount = 0;
   return {
     addVideo(data, timestampUs, durationUs, isKey) {
-      muxer.addVideoChunkRaw(data, isKey ? 'key' : 'delta', timestampUs, durationUs, videoCount === 0 ? videoMeta : undefined);
+      muxer.addVideoChunkRaw(withoutTemporalDelimiters(data), isKey ? 'key' : 'delta', timestampUs, durationUs, videoCount === 0 ? videoMeta : undefined);
       videoCount++;
     },
     addAudio(data, timestampUs, durationUs) {
@@ -76,4 +77,14 @@ const MATRICES = new Set(['rgb', 'bt709', 'bt470bg', 'smpte170m']);
 
 function expressible(c: VideoColorSpaceInit | undefined): c is VideoColorSpaceInit {
   return !!c && PRIMARIES.has(c.primaries ?? '') && TRANSFERS.has(c.transfer ?? '') && MATRICES.has(c.matrix ?? '');
+}
+
+/** AV1-ISOBMFF 2.4: samples carry no temporal delimiter OBUs (encoders put one at the start of each). */
+export function withoutTemporalDelimiters(tu: Uint8Array): Uint8Array {
+  let start = 0;
+  for (const obu of readObus(tu)) {
+    if (obu.type !== OBU_TEMPORAL_DELIMITER) break;
+    start = obu.end;
+  }
+  return start === 0 ? tu : tu.subarray(start);
 }
