@@ -19,7 +19,12 @@ export interface JobRequest {
 }
 
 /** A progress event as recorded: rung outputs left out (distributed over the union), time added. */
-type EventRecord = (ProgressEvent extends infer E ? E extends unknown ? Omit<E, 'output'> : never : never) & { t: number };
+type EventRecord = (ProgressEvent extends infer E ? E extends unknown ? Omit<E, 'output' | 'packets'> : never : never) & {
+  t: number;
+  /** rung-completed only: how many packets it carried, and whether their timestamps ascend. */
+  packetCount?: number;
+  packetsOrdered?: boolean;
+};
 
 export interface JobReply {
   ok: boolean;
@@ -61,13 +66,14 @@ async function runJob(req: JobRequest): Promise<JobReply> {
           controller.abort();
         }
         if (e.type === 'rung-completed') {
-          const { output, ...rest } = e;
-          events.push({ ...rest, t: performance.now() - t0 });
+          const { output, packets, ...rest } = e;
+          const packetsOrdered = packets.every((p, i) => i === 0 || p.timestamp > packets[i - 1]!.timestamp);
+          events.push({ ...rest, t: performance.now() - t0, packetCount: packets.length, packetsOrdered });
           uploads.push(upload(`${e.label}p.mp4`, output));
         } else {
           events.push({ ...e, t: performance.now() - t0 });
         }
-        if (e.type !== 'chunk-start') console.log(`progress:${JSON.stringify(e.type === 'rung-completed' ? { ...e, output: undefined } : e)}`);
+        if (e.type !== 'chunk-start') console.log(`progress:${JSON.stringify(e.type === 'rung-completed' ? { ...e, output: undefined, packets: e.packets.length } : e)}`);
       },
     });
     await Promise.all(uploads);

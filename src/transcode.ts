@@ -69,7 +69,11 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       onRungDone: async (accepted) => {
         const result = muxRung(plans[accepted.rung]!, accepted, outColor, audio, firstTimestamp);
         results[accepted.rung] = result;
-        emit(opts.onProgress, { type: 'rung-completed', rung: accepted.rung, label: result.label, width: result.width, height: result.height, codec: result.codec, frames: result.frames, bytes: result.bytes, output: result.output });
+        emit(opts.onProgress, {
+          type: 'rung-completed', rung: accepted.rung, label: result.label, width: result.width, height: result.height,
+          codec: result.codec, frames: result.frames, bytes: result.bytes, output: result.output,
+          packets: accepted.chunks.flatMap((c) => c.output.packets), // in presentation order
+        });
       },
     });
     emit(opts.onProgress, {

@@ -59,6 +59,10 @@ describe('policies and inspection in Chromium', () => {
       const start = reply.events.find((e) => e.type === 'job-start');
       assert.ok(start && start.type === 'job-start' && start.leases.length >= 1);
       if (policy === 'software') assert.ok(start.leases.every((l) => !l.hardware));
+      const done = reply.events.find((e) => e.type === 'rung-completed');
+      assert.ok(done && done.type === 'rung-completed');
+      assert.equal(done.packetCount, done.frames, 'the event carries every packet of the rung');
+      assert.equal(done.packetsOrdered, true, 'in presentation order');
     }
   });
 });

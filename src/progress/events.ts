@@ -1,5 +1,6 @@
 // The progress sink's event types. The sink is a plain callback: storage, transport and UI stay
 // with the caller (an uploader hooks 'rung-completed').
+import type { EncodedPacketOut } from '../encode/messages.ts';
 import type { AdapterInfo } from '../platform/gpu.ts';
 
 export type ProgressEvent =
@@ -10,7 +11,7 @@ export type ProgressEvent =
   | { type: 'helper-attached'; leaseId: number; rung: number; homeRung: number }
   | { type: 'lease-retired'; leaseId: number; reason: string }
   | { type: 'requeue'; rung: number; chunk: number; leaseId: number; reason: string }
-  | { type: 'rung-completed'; rung: number; label: number; width: number; height: number; codec: string; frames: number; bytes: number; output: Uint8Array }
+  | { type: 'rung-completed'; rung: number; label: number; width: number; height: number; codec: string; frames: number; bytes: number; output: Uint8Array; packets: EncodedPacketOut[] }
   | { type: 'job-done'; wallMs: number; decodedFrames: number };
 
 export type ProgressSink = (event: ProgressEvent) => void;
