@@ -23,7 +23,8 @@ function matches(file: string): boolean {
 
 function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // NO_COLOR: the summaries below are parsed from plain text.
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d; process.stdout.write(d); });
     child.stderr.on('data', (d: Buffer) => { out += d; process.stderr.write(d); });
