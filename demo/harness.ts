@@ -1,6 +1,6 @@
 // Automation harness: exposes window.runJob for the browser CLI and the tests. Each finished rung
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
-import { inspectHardware, openFrameCount, transcode } from '../src/mod.ts';
+import { callbackTarget, inspectHardware, openFrameCount, transcode } from '../src/mod.ts';
 import type { ProgressEvent } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
@@ -43,7 +43,6 @@ export interface JobReply {
 async function runJob(req: JobRequest): Promise<JobReply> {
   const t0 = performance.now();
   const events: JobReply['events'] = [];
-  const uploads: Array<Promise<void>> = [];
   const upload = async (name: string, bytes: Uint8Array) => {
     const res = await fetch(`${req.uploadBase}${name}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> });
     if (!res.ok) throw new Error(`Upload of ${name} failed: HTTP ${res.status}`);
@@ -60,6 +59,8 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
       ...(req.policy ? { policy: req.policy } : {}),
       signal: controller.signal,
+      // Each finished file goes to the serving CLI at once; the engine waits for the upload.
+      target: callbackTarget((path, bytes) => upload(path, bytes)),
       onProgress: (e) => {
         if (req.abortAfterFrames !== undefined && e.type === 'decode' && e.frames >= req.abortAfterFrames && abortedAt === null) {
           abortedAt = performance.now();
@@ -69,17 +70,15 @@ async function runJob(req: JobRequest): Promise<JobReply> {
           const { output, packets, ...rest } = e;
           const packetsOrdered = packets.every((p, i) => i === 0 || p.timestamp > packets[i - 1]!.timestamp);
           events.push({ ...rest, t: performance.now() - t0, packetCount: packets.length, packetsOrdered });
-          uploads.push(upload(`${e.label}p.mp4`, output));
         } else {
           events.push({ ...e, t: performance.now() - t0 });
         }
         if (e.type !== 'chunk-start') console.log(`progress:${JSON.stringify(e.type === 'rung-completed' ? { ...e, output: undefined, packets: e.packets.length } : e)}`);
       },
     });
-    await Promise.all(uploads);
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: `${r.label}p.mp4`, chunks: r.chunks })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: r.files[0] ?? '', chunks: r.chunks })),
       stats: result.stats,
       source: result.source,
       events,
@@ -90,7 +89,6 @@ async function runJob(req: JobRequest): Promise<JobReply> {
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     const latency = settled();
-    await Promise.allSettled(uploads);
     return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), wallMs: performance.now() - t0, ...latency };
   }
 }

@@ -25,7 +25,7 @@ $<HTMLInputElement>('file').onchange = async (ev) => {
         if (e.type === 'decode') {
           bar.value = e.frames / e.totalFrames;
           status.textContent = `Decoded ${e.frames}/${e.totalFrames} frames, ${e.fps.toFixed(1)} fps, ETA ${e.etaSeconds?.toFixed(0) ?? '?'} s`;
-        } else if (e.type === 'rung-completed') {
+        } else if (e.type === 'rung-completed' && e.output) {
           const li = document.createElement('li');
           const a = document.createElement('a');
           a.href = URL.createObjectURL(new Blob([e.output as Uint8Array<ArrayBuffer>], { type: 'video/mp4' }));

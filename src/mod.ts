@@ -3,6 +3,7 @@ export { transcode } from './transcode.ts';
 export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
 export type { RungPlan } from './plan/ladder.ts';
 export { openFrameCount } from './decode/frames.ts';
+export { MemoryTarget, callbackTarget } from './mux/target.ts';
 export { inspectHardware } from './schedule/inspect.ts';
 export type { HardwareReport, EncodeSupport } from './schedule/inspect.ts';
 export type { AdapterInfo } from './platform/gpu.ts';
@@ -22,6 +23,7 @@ export type {
   InputSource,
   RungSpec,
   OutputFormat,
+  OutputTarget,
   TranscodeOptions,
   TranscodeResult,
   TranscodeStats,

@@ -1,24 +1,22 @@
 // The one-job pipeline: demux → decode once → WGSL scale to every rung → chunk scheduler over
 // encoder leases → AV1 contract check → one MP4 per rung.
-import { buildAv1C, codecString } from './av1/mod.ts';
 import { checkDecoderConfig, decodeFrames } from './decode/decoder.ts';
 import type { DecodeStats } from './decode/decoder.ts';
 import { release } from './decode/frames.ts';
 import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
-import type { AudioPassthrough } from './demux/demux.ts';
 import { createLease } from './encode/lease.ts';
 import type { EncoderLease } from './encode/lease.ts';
 import { abortError } from './errors.ts';
-import { createMp4Writer } from './mux/mp4.ts';
+import { alignAudio, writeMp4Rung } from './mux/rung-output.ts';
+import type { AudioTrack } from './mux/rung-output.ts';
+import { MemoryTarget } from './mux/target.ts';
 import { DEFAULT_LADDER, planLadder } from './plan/ladder.ts';
-import type { RungPlan } from './plan/ladder.ts';
 import { defaultLeaseCount, listAdapters, requestGpuDevice } from './platform/gpu.ts';
 import { allowedAdapters, parsePolicy, planLeases } from './schedule/pool.ts';
 import { emit } from './progress/events.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
-import type { AcceptedRung } from './schedule/scheduler.ts';
 import { checkOptions } from './options.ts';
 import type { RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
 
@@ -56,6 +54,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const outColor: VideoColorSpaceInit = { ...info.colorSpace, fullRange: false };
     const results: Array<RungResult | null> = plans.map(() => null);
     let firstTimestamp: number | null = null;
+    let alignedAudio: AudioTrack | null = null;
+    const target = opts.target ?? new MemoryTarget();
     const scheduler = new Scheduler({
       rungs: plans.map((p) => ({
         job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
@@ -67,11 +67,19 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       sink: opts.onProgress,
       signal,
       onRungDone: async (accepted) => {
-        const result = muxRung(plans[accepted.rung]!, accepted, outColor, audio, firstTimestamp);
+        const plan = plans[accepted.rung]!;
+        alignedAudio ??= alignAudio(audio, firstTimestamp ?? 0);
+        const written = writeMp4Rung({ plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, chunkSeconds: opts.chunkSeconds ?? 2 });
+        for (const f of written.files) await target.write(f.path, f.bytes);
+        const result: RungResult = {
+          label: plan.label, width: plan.width, height: plan.height, codec: written.codec, bitrate: plan.bitrate,
+          frames: written.frames, bytes: written.bytes, output: written.mp4, files: written.files.map((f) => f.path),
+          chunks: accepted.chunks.map((c) => c.record),
+        };
         results[accepted.rung] = result;
         emit(opts.onProgress, {
           type: 'rung-completed', rung: accepted.rung, label: result.label, width: result.width, height: result.height,
-          codec: result.codec, frames: result.frames, bytes: result.bytes, output: result.output,
+          codec: result.codec, frames: result.frames, bytes: result.bytes, output: written.mp4, files: result.files,
           packets: accepted.chunks.flatMap((c) => c.output.packets), // in presentation order
         });
       },
@@ -167,46 +175,4 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
 
 function disposeAll(leases: EncoderLease[]): void {
   for (const l of leases.splice(0)) l.dispose();
-}
-
-function muxRung(
-  plan: RungPlan,
-  accepted: AcceptedRung,
-  colorSpace: VideoColorSpaceInit,
-  audio: AudioPassthrough | null,
-  videoStartUs: number | null,
-): RungResult {
-  const writer = createMp4Writer({
-    width: plan.width,
-    height: plan.height,
-    colorSpace,
-    ...(audio ? { audio: { codec: audio.codec, sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) } } : {}),
-  });
-  let frames = 0;
-  for (const { output } of accepted.chunks) {
-    for (const p of output.packets) {
-      writer.addVideo(p.data, p.timestamp, p.duration, p.key);
-      frames++;
-    }
-  }
-  if (audio) {
-    const offset = videoStartUs ?? 0;
-    for (const p of audio.packets) {
-      const ts = p.timestamp - offset;
-      if (ts < 0) continue; // audio before the first video frame has nothing to play against
-      writer.addAudio(p.data, ts, p.duration);
-    }
-  }
-  const output = writer.finalize(buildAv1C(accepted.sequenceHeaderObu));
-  return {
-    label: plan.label,
-    width: plan.width,
-    height: plan.height,
-    codec: codecString(accepted.contract),
-    bitrate: plan.bitrate,
-    frames,
-    bytes: output.byteLength,
-    output,
-    chunks: accepted.chunks.map((c) => c.record),
-  };
 }

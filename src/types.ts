@@ -14,11 +14,16 @@ export interface RungSpec {
 
 export type OutputFormat = 'mp4';
 
+export type { OutputTarget } from './mux/target.ts';
+import type { OutputTarget } from './mux/target.ts';
+
 export interface TranscodeOptions {
   input: InputSource;
   /** Short sides, or rung specs. Defaults to 1080, 720, 480, 360. */
   ladder?: ReadonlyArray<number | RungSpec>;
   format?: OutputFormat;
+  /** Where finished files go (default: kept in memory; each rung's MP4 is also in the result). */
+  target?: OutputTarget;
   /** Chunk (GOP) length in seconds; every chunk starts with a key frame. Default 2. */
   chunkSeconds?: number;
   /** Number of software encoder leases (workers). Default: hardwareConcurrency - 1, at least 1. */
@@ -83,7 +88,10 @@ export interface RungResult {
   bitrate: number;
   frames: number;
   bytes: number;
-  output: Uint8Array;
+  /** The rung's MP4 (format 'mp4'); null for formats that write several files. */
+  output: Uint8Array | null;
+  /** Paths written to the target for this rung. */
+  files: string[];
   chunks: ChunkRecord[];
 }
 

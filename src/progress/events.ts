@@ -11,7 +11,7 @@ export type ProgressEvent =
   | { type: 'helper-attached'; leaseId: number; rung: number; homeRung: number }
   | { type: 'lease-retired'; leaseId: number; reason: string }
   | { type: 'requeue'; rung: number; chunk: number; leaseId: number; reason: string }
-  | { type: 'rung-completed'; rung: number; label: number; width: number; height: number; codec: string; frames: number; bytes: number; output: Uint8Array; packets: EncodedPacketOut[] }
+  | { type: 'rung-completed'; rung: number; label: number; width: number; height: number; codec: string; frames: number; bytes: number; output: Uint8Array | null; files: string[]; packets: EncodedPacketOut[] }
   | { type: 'job-done'; wallMs: number; decodedFrames: number };
 
 export type ProgressSink = (event: ProgressEvent) => void;
