@@ -13,6 +13,7 @@ export interface JobRequest {
   chunkSeconds?: number;
   bitrates?: number[];
   policy?: string;
+  format?: 'mp4' | 'hls';
   /** Aborts the job once this many frames are decoded (cancellation tests). */
   abortAfterFrames?: number;
   uploadBase: string;
@@ -58,6 +59,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       ...(req.leases ? { leases: req.leases } : {}),
       ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
       ...(req.policy ? { policy: req.policy } : {}),
+      ...(req.format ? { format: req.format } : {}),
       signal: controller.signal,
       // Each finished file goes to the serving CLI at once; the engine waits for the upload.
       target: callbackTarget((path, bytes) => upload(path, bytes)),
@@ -78,7 +80,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     });
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: r.files[0] ?? '', chunks: r.chunks })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
       stats: result.stats,
       source: result.source,
       events,

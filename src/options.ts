@@ -12,7 +12,8 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('transcode() needs an options object');
   const { input, ladder, format, chunkSeconds, signal, onProgress } = options;
   if (input === undefined || input === null) throw new TypeError('options.input is required');
-  if (format !== undefined && format !== 'mp4') throw new TypeError(`options.format must be 'mp4', got ${String(format)}`);
+  if (format !== undefined && format !== 'mp4' && format !== 'hls') throw new TypeError(`options.format must be 'mp4' or 'hls', got ${String(format)}`);
+  if (options.target !== undefined && typeof options.target?.write !== 'function') throw new TypeError('options.target must have a write(path, bytes) method');
   if (ladder !== undefined) {
     if (!Array.isArray(ladder) || ladder.length === 0) throw new TypeError('options.ladder must be a non-empty array');
     ladder.forEach((r, i) => {

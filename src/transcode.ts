@@ -7,9 +7,11 @@ import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
 import { createLease } from './encode/lease.ts';
 import type { EncoderLease } from './encode/lease.ts';
-import { abortError } from './errors.ts';
+import { UnsupportedCodecError, abortError } from './errors.ts';
+import { writeHlsAudio, writeHlsMaster, writeHlsRung } from './hls/output.ts';
+import type { HlsAudio, HlsRung } from './hls/output.ts';
 import { alignAudio, writeMp4Rung } from './mux/rung-output.ts';
-import type { AudioTrack } from './mux/rung-output.ts';
+import type { AudioTrack, WrittenRung } from './mux/rung-output.ts';
 import { MemoryTarget } from './mux/target.ts';
 import { DEFAULT_LADDER, planLadder } from './plan/ladder.ts';
 import { defaultLeaseCount, listAdapters, requestGpuDevice } from './platform/gpu.ts';
@@ -56,6 +58,14 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     let firstTimestamp: number | null = null;
     let alignedAudio: AudioTrack | null = null;
     const target = opts.target ?? new MemoryTarget();
+    const format = opts.format ?? 'mp4';
+    const chunkSeconds = opts.chunkSeconds ?? 2;
+    // An audio codec the format cannot carry is refused before any decoding.
+    if (format === 'hls' && audio && (audio.codec !== 'aac' || !audio.description)) {
+      throw new UnsupportedCodecError(`Cannot write HLS: the source's ${audio.codec} audio cannot be carried yet (AAC only)`);
+    }
+    let hlsAudio: HlsAudio | null = null;
+    const hlsRungs: Array<HlsRung | null> = plans.map(() => null);
     const scheduler = new Scheduler({
       rungs: plans.map((p) => ({
         job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
@@ -69,7 +79,19 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
         alignedAudio ??= alignAudio(audio, firstTimestamp ?? 0);
-        const written = writeMp4Rung({ plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, chunkSeconds: opts.chunkSeconds ?? 2 });
+        const ctx = { plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, chunkSeconds };
+        let written: WrittenRung;
+        if (format === 'hls') {
+          if (alignedAudio && !hlsAudio) {
+            hlsAudio = writeHlsAudio(alignedAudio, chunkSeconds);
+            for (const f of hlsAudio.files) await target.write(f.path, f.bytes);
+          }
+          const rung = writeHlsRung(ctx);
+          hlsRungs[accepted.rung] = rung;
+          written = rung;
+        } else {
+          written = writeMp4Rung(ctx);
+        }
         for (const f of written.files) await target.write(f.path, f.bytes);
         const result: RungResult = {
           label: plan.label, width: plan.width, height: plan.height, codec: written.codec, bitrate: plan.bitrate,
@@ -94,7 +116,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     encoding.catch(() => {});
 
     const decodeStats: DecodeStats = { skippedBeforeKey: 0 };
-    const chunkUs = (opts.chunkSeconds ?? 2) * 1e6;
+    const chunkUs = chunkSeconds * 1e6;
     const targets = plans.map((p) => ({ width: p.width, height: p.height }));
     const fullRange = info.colorSpace.fullRange ?? false;
     let decoded = 0;
@@ -149,6 +171,10 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       if (!r) throw new Error(`Rung ${plans[i]!.label}p did not complete`);
       return r;
     });
+    if (format === 'hls') {
+      const master = writeHlsMaster(hlsRungs.map((rung, i) => ({ rung: rung!, width: plans[i]!.width, height: plans[i]!.height, frameRate: info.frameRate })), hlsAudio);
+      await target.write(master.path, master.bytes);
+    }
     const chunks = rungs.flatMap((r) => r.chunks);
     const wallMs = performance.now() - started;
     emit(opts.onProgress, { type: 'job-done', wallMs, decodedFrames: decoded });

@@ -12,7 +12,8 @@ export interface RungSpec {
   bitrate?: number;
 }
 
-export type OutputFormat = 'mp4';
+/** 'mp4': one MP4 per rung. 'hls': CMAF segments per rung, media and I-frame playlists, master.m3u8. */
+export type OutputFormat = 'mp4' | 'hls';
 
 export type { OutputTarget } from './mux/target.ts';
 import type { OutputTarget } from './mux/target.ts';

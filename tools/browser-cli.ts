@@ -1,13 +1,13 @@
-// `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4]
+// `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls]
 // [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]`: runs the browser engine in headless Chromium on any file and
-// writes DIR/<rung>p.mp4. Progress goes to stderr; the last stdout line is one JSON summary.
+// writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress goes to stderr; the last stdout line is one JSON summary.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { transcodeInBrowser } from './harness.ts';
 
-const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
+const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
 Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.`;
 
 function fail(message: string): never {
@@ -42,7 +42,8 @@ if (positionals.length > 1) fail(`expected one INPUT, got ${positionals.length}\
 const input = values.sample ? null : positionals[0] ? resolve(positionals[0]) : null;
 if (input && (!existsSync(input) || !statSync(input).isFile())) fail(`input file not found: ${input}`);
 const outDir = resolve(values.out ?? 'out');
-if (values.format !== 'mp4') fail(`--format ${values.format} is not supported yet (mp4 only)`);
+if (values.format !== 'mp4' && values.format !== 'hls') fail(`--format must be mp4 or hls, got ${values.format}`);
+const format = values.format;
 const ladder = values.ladder?.split(',').map((s) => Number(s.trim()));
 if (ladder?.some((n) => !Number.isInteger(n) || n < 2)) fail(`--ladder must be comma-separated heights, got ${values.ladder}`);
 const leases = values.leases ? Number(values.leases) : undefined;
@@ -57,6 +58,7 @@ const reply = await transcodeInBrowser({
   leases,
   chunkSeconds,
   policy: values.policy,
+  format,
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
     const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
@@ -71,11 +73,12 @@ if (!reply.ok) fail(`${reply.error?.name}: ${reply.error?.message}`);
 if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.join('; ')}`);
 const summary = {
   rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks })),
+  ...(format === 'hls' ? { master: resolve(outDir, 'master.m3u8') } : {}),
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
   stats: reply.stats,
   openFrames: reply.openFrames,
   wallMs: Math.round(performance.now() - t0),
   engineMs: Math.round(reply.wallMs),
 };
-process.stderr.write(`wrote ${summary.rungs.length} MP4s to ${outDir}\n`);
+process.stderr.write(format === 'hls' ? `wrote HLS to ${resolve(outDir, 'master.m3u8')}\n` : `wrote ${summary.rungs.length} MP4s to ${outDir}\n`);
 console.log(JSON.stringify(summary));

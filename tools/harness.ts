@@ -139,6 +139,7 @@ export async function transcodeInBrowser(opts: {
   leases?: number | undefined;
   chunkSeconds?: number | undefined;
   policy?: string | undefined;
+  format?: 'mp4' | 'hls' | undefined;
   onLog?: (line: string) => void;
 }): Promise<JobReply & PageErrors> {
   await ensureBuild(opts.onLog);
@@ -154,6 +155,7 @@ export async function transcodeInBrowser(opts: {
       ...(opts.leases ? { leases: opts.leases } : {}),
       ...(opts.chunkSeconds ? { chunkSeconds: opts.chunkSeconds } : {}),
       ...(opts.policy ? { policy: opts.policy } : {}),
+      ...(opts.format ? { format: opts.format } : {}),
     });
     return { ...reply, ...errors };
   } finally {

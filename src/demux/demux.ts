@@ -24,6 +24,8 @@ export interface DemuxedPacket {
 
 export interface AudioPassthrough {
   codec: 'aac' | 'opus';
+  /** RFC 6381 codecs string, e.g. mp4a.40.2. */
+  codecString: string;
   sampleRate: number;
   numberOfChannels: number;
   description: Uint8Array | undefined;
@@ -167,6 +169,7 @@ async function describe(mb: Input): Promise<Demuxed> {
       }
       return {
         codec: a.codec as 'aac' | 'opus',
+        codecString: cfg?.codec ?? (a.codec === 'aac' ? 'mp4a.40.2' : 'opus'),
         sampleRate: a.sampleRate,
         numberOfChannels: a.numberOfChannels,
         description: toBytes(cfg?.description),
