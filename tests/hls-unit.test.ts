@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
@@ -19,19 +18,8 @@ import type { IFrameSegment, PlaylistSegment } from '../src/hls/mod.ts';
 import { children, findPaths, readBoxes } from '../src/mux/boxes.ts';
 import { withoutTemporalDelimiters } from '../src/mux/mp4.ts';
 import { tempDir } from './lib/cli.ts';
+import { parseM3u8 as parse } from './lib/m3u8.ts';
 import { dav1dFrameCount, ffprobe } from './lib/media.ts';
-
-// m3u8-parser ships no type declarations; this is the part of its output the test reads.
-interface ParsedSegment { uri: string; duration: number; map?: { uri: string }; byterange?: { length: number; offset: number } }
-interface ParsedManifest {
-  version?: number; targetDuration?: number; playlistType?: string; endList?: boolean; iFramesOnly?: boolean;
-  independentSegments?: boolean; segments: ParsedSegment[];
-  playlists?: Array<{ uri: string; attributes: Record<string, unknown> }>;
-  iFramePlaylists?: Array<{ uri: string; attributes: Record<string, unknown> }>;
-  mediaGroups?: { AUDIO: Record<string, Record<string, { uri?: string; default?: boolean; autoselect?: boolean }>> };
-}
-interface M3u8Parser { on(ev: 'warn', fn: (w: { message: string }) => void): void; push(s: string): void; end(): void; manifest: ParsedManifest }
-const { Parser } = createRequire(import.meta.url)('m3u8-parser') as { Parser: new () => M3u8Parser };
 
 const dir = tempDir('hls');
 const FRAMES = 100;
@@ -40,15 +28,6 @@ const TIMESCALE = 90_000;
 const FRAME_TICKS = TIMESCALE / 25;
 const CODECS = 'av01.0.08M.08,mp4a.40.2';
 
-function parse(text: string): ParsedManifest {
-  const p = new Parser();
-  const warnings: string[] = [];
-  p.on('warn', (w) => warnings.push(w.message));
-  p.push(text);
-  p.end();
-  assert.deepEqual(warnings, [], 'm3u8-parser warnings');
-  return p.manifest;
-}
 
 function md5(b: Uint8Array): string {
   return createHash('md5').update(b).digest('hex');

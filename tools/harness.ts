@@ -56,7 +56,12 @@ export interface Served {
  * Serves dist/ at /, the input file at /input (with Range), and accepts PUT /out/NAME into outDir.
  * Uploads are written to a temporary name and renamed, so a file at its final path is complete.
  */
-export async function serve(opts: { inputPath?: string | undefined; outDir?: string | undefined }): Promise<Served> {
+export async function serve(opts: {
+  inputPath?: string | undefined;
+  outDir?: string | undefined;
+  /** Extra read-only folders: URL prefix (e.g. '/hls/') → directory. */
+  mounts?: Record<string, string>;
+}): Promise<Served> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname);
@@ -74,8 +79,10 @@ export async function serve(opts: { inputPath?: string | undefined; outDir?: str
       });
       return;
     }
-    const file = path === '/input' ? opts.inputPath : join(DIST, path === '/' ? 'index.html' : path);
-    if (!file || !file.startsWith(path === '/input' ? file : DIST) || !existsSync(file) || statSync(file).isDirectory()) {
+    const mount = Object.entries(opts.mounts ?? {}).find(([prefix]) => path.startsWith(prefix));
+    const base = mount ? resolve(mount[1]) : DIST;
+    const file = path === '/input' ? opts.inputPath : mount ? join(base, path.slice(mount[0].length)) : join(DIST, path === '/' ? 'index.html' : path);
+    if (!file || !(path === '/input' || file.startsWith(base)) || !existsSync(file) || statSync(file).isDirectory()) {
       res.writeHead(404).end('not found');
       return;
     }
