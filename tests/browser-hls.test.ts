@@ -1,6 +1,7 @@
 // Acceptance for HLS: video.mp4 → a 4-rung CMAF ladder with an AAC rendition through the browser
 // CLI, read by m3u8-parser, decoded by ffmpeg/libdav1d, and played by hls.js in Chromium.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -82,6 +83,17 @@ describe('HLS ladder from video.mp4 in Chromium', () => {
       assert.equal(String(p.attributes.CODECS).split(',')[0], codecString(contractFromSequenceHeader(sh)), `${p.uri}: CODECS`);
       assert.equal(av1c.seqLevelIdx0, sh.operatingPoints[0]!.seqLevelIdx);
     }
+  });
+
+  it("the audio rendition decodes in ffmpeg to the source's audio duration within 50 ms", () => {
+    const audioUri = Object.values(master.mediaGroups!.AUDIO).flatMap((g) => Object.values(g))[0]!.uri!;
+    const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', join(out, audioUri), '-map', '0:a:0', '-f', 'null', '-', '-progress', 'pipe:1'], { encoding: 'utf8' });
+    assert.equal(decoded.status, 0, decoded.stderr);
+    assert.equal(decoded.stderr.trim(), '', 'no decode errors');
+    const us = Number([...decoded.stdout.matchAll(/out_time_us=(\d+)/g)].at(-1)?.[1]);
+    const source = Number(ffprobe(SOURCE).streams.find((x) => x.codec_type === 'audio')!.duration);
+    console.log(`audio rendition ${(us / 1e6).toFixed(3)} s, source audio ${source.toFixed(3)} s`);
+    assert.ok(Math.abs(us / 1e6 - source) <= 0.05, `audio ${us / 1e6} s vs source ${source} s`);
   });
 
   describe('hls.js playback', () => {

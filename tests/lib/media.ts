@@ -15,6 +15,7 @@ export interface ProbeStream {
   color_range?: string;
   nb_frames?: string;
   nb_read_packets?: string;
+  duration?: string;
   r_frame_rate?: string;
   sample_aspect_ratio?: string;
   side_data_list?: Array<{ rotation?: number }>;
