@@ -1,5 +1,6 @@
 // A small ISOBMFF box walker: box headers (size, largesize, type) and the children of the
-// container boxes the engine needs to reach (down to av01's av1C and the chunk offset tables).
+// container boxes the engine needs to reach (av01's av1C, chunk offset tables, fragments).
+// It only reports offsets, so patchers can rewrite bytes in place and tests can check layouts.
 import { BitstreamError } from '../errors.ts';
 
 export interface Box {
@@ -12,44 +13,61 @@ export interface Box {
   end: number;
 }
 
-/** Bytes between a container's header and its first child (full-box fields, sample entry fields). */
-const CHILD_OFFSET: Record<string, number> = {
-  moov: 0, trak: 0, mdia: 0, minf: 0, stbl: 0, edts: 0, dinf: 0, mvex: 0, moof: 0, traf: 0,
+/**
+ * Bytes between a container's header and its first child: full-box fields and entry counts, or
+ * the fixed fields of a sample entry. Boxes not listed here are leaves to the walker.
+ */
+const CHILD_OFFSET: Readonly<Record<string, number>> = {
+  moov: 0, trak: 0, mdia: 0, minf: 0, stbl: 0, edts: 0, dinf: 0, mvex: 0, moof: 0, traf: 0, mfra: 0,
   stsd: 8, // version/flags + entry_count
   av01: 78, // VisualSampleEntry fields
+  mp4a: 28, // AudioSampleEntry fields (version 0; see audioEntryOffset)
+  Opus: 28,
 };
 
+/** Whether the walker knows where `type`'s children start. */
+export function isContainer(type: string): boolean {
+  return Object.hasOwn(CHILD_OFFSET, type);
+}
+
+/** The boxes laid end to end in `buf[start, end)`. Throws if one overruns the range. */
 export function readBoxes(buf: Uint8Array, start = 0, end = buf.length): Box[] {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const out: Box[] = [];
   let p = start;
+  // Fewer than 8 trailing bytes cannot be a box; some writers pad containers with zeros.
   while (p + 8 <= end) {
     let size = dv.getUint32(p);
     let header = 8;
     if (size === 1) {
       if (p + 16 > end) throw new BitstreamError(`Cannot read box at ${p}: largesize past the end`);
-      size = Number(dv.getBigUint64(p + 8));
+      const large = dv.getBigUint64(p + 8);
+      if (large > BigInt(end - p)) throw new BitstreamError(`Cannot read box at ${p}: largesize ${large} exceeds its parent`);
+      size = Number(large);
       header = 16;
     } else if (size === 0) {
-      size = end - p;
+      size = end - p; // "extends to the end of the file"
     }
     if (size < header || p + size > end) throw new BitstreamError(`Cannot read box at ${p}: size ${size} exceeds its parent`);
-    out.push({ type: String.fromCharCode(buf[p + 4]!, buf[p + 5]!, buf[p + 6]!, buf[p + 7]!), start: p, header, end: p + size });
+    out.push({ type: fourCC(buf, p + 4), start: p, header, end: p + size });
     p += size;
   }
   return out;
 }
 
+/** The children of a container box (see CHILD_OFFSET for which boxes are containers). */
 export function children(buf: Uint8Array, box: Box): Box[] {
   const skip = CHILD_OFFSET[box.type];
   if (skip === undefined) throw new BitstreamError(`Cannot read children of ${box.type}: not a known container`);
-  return readBoxes(buf, box.start + box.header + skip, box.end);
+  const first = box.start + box.header + (box.type === 'mp4a' || box.type === 'Opus' ? audioEntryOffset(buf, box) : skip);
+  if (first > box.end) throw new BitstreamError(`Cannot read children of ${box.type} at ${box.start}: box too short`);
+  return readBoxes(buf, first, box.end);
 }
 
 /** Walks a path of box types from the top level; returns every chain that matches, outermost first. */
 export function findPaths(buf: Uint8Array, path: readonly string[]): Box[][] {
   const results: Box[][] = [];
-  const walk = (boxes: Box[], depth: number, chain: Box[]) => {
+  const walk = (boxes: Box[], depth: number, chain: Box[]): void => {
     for (const b of boxes) {
       if (b.type !== path[depth]) continue;
       const next = [...chain, b];
@@ -59,4 +77,20 @@ export function findPaths(buf: Uint8Array, path: readonly string[]): Box[][] {
   };
   walk(readBoxes(buf), 0, []);
   return results;
+}
+
+/** The bytes of a box after its header. */
+export function payload(buf: Uint8Array, box: Box): Uint8Array {
+  return buf.subarray(box.start + box.header, box.end);
+}
+
+function fourCC(buf: Uint8Array, p: number): string {
+  return String.fromCharCode(buf[p]!, buf[p + 1]!, buf[p + 2]!, buf[p + 3]!);
+}
+
+// QuickTime-style sound entries (version 1 and 2) carry 16 or 36 more bytes before their children.
+function audioEntryOffset(buf: Uint8Array, box: Box): number {
+  const at = box.start + box.header + 8;
+  const version = at + 2 <= box.end ? (buf[at]! << 8) | buf[at + 1]! : 0;
+  return 28 + (version === 1 ? 16 : version === 2 ? 36 : 0);
 }

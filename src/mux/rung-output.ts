@@ -54,6 +54,7 @@ export function writeMp4Rung(ctx: RungContext): WrittenRung {
   const writer = createMp4Writer({
     width: plan.width,
     height: plan.height,
+    frameRate: ctx.frameRate,
     colorSpace: ctx.colorSpace,
     ...(audio ? { audio: { codec: audio.codec, sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) } } : {}),
   });
