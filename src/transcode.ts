@@ -76,6 +76,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       maxBufferedBytes: opts.maxBufferedBytes ?? 512 * 1024 * 1024,
       sink: opts.onProgress,
       signal,
+      expectedFrames: info.frameCount,
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
         alignedAudio ??= alignAudio(audio, firstTimestamp ?? 0);
@@ -110,7 +111,6 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       type: 'job-start', totalFrames: info.frameCount, leases: leasePlans.map((l) => ({ id: l.id, hardware: l.hardware })), adapter: home.info,
       rungs: plans.map((p) => ({ label: p.label, width: p.width, height: p.height })),
     });
-    scheduler.expectedFrames = info.frameCount;
     const encoding = scheduler.run();
     // Surface scheduler failures (a fatal encoder error) while decoding is still going.
     encoding.catch(() => {});

@@ -77,8 +77,7 @@ export class Scheduler {
   #helping = new Set<string>();
   #framesDone = 0;
   #started = performance.now();
-  /** Frames expected per rung (for the ETA); 0 when unknown. */
-  expectedFrames = 0;
+  readonly #expectedFrames: number;
   requeued = 0;
 
   constructor(opts: {
@@ -87,8 +86,11 @@ export class Scheduler {
     maxBufferedBytes: number;
     sink?: ProgressSink | undefined;
     signal?: AbortSignal | undefined;
+    /** Frames expected per rung, for the ETA; 0 or absent when unknown. */
+    expectedFrames?: number;
     onRungDone: (r: AcceptedRung) => Promise<void>;
   }) {
+    this.#expectedFrames = opts.expectedFrames ?? 0;
     this.#rungs = opts.rungs;
     this.#leases = opts.leases;
     this.#chunks = opts.rungs.map(() => []);
@@ -131,7 +133,6 @@ export class Scheduler {
     for (const rung of this.#chunks) {
       for (const c of rung) if (c.state === 'running' && !c.closed && c.sent >= c.frames.length) return true;
     }
-    // Queued chunks with idle leases will start soon; treat as starving to keep frames moving.
     return false;
   }
 
@@ -298,7 +299,7 @@ export class Scheduler {
     const frames = chunk.frames.length;
     chunk.frames = [];
     this.#framesDone += frames;
-    const total = this.expectedFrames * this.#rungs.length;
+    const total = this.#expectedFrames * this.#rungs.length;
     const elapsed = (performance.now() - this.#started) / 1000;
     const etaSeconds = total > 0 && this.#framesDone > 0 ? (elapsed * Math.max(0, total - this.#framesDone)) / this.#framesDone : null;
     emit(this.#sink, { type: 'chunk-done', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: output.hardware, encoder: output.encoder, helper: chunk.helper, frames, bytes, ms: performance.now() - started, etaSeconds });
