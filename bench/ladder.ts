@@ -1,125 +1,242 @@
 // `npm run bench:ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2]`: a benchmark, not a
-// test. The same source, ladder and bitrates through (1) this engine in headless Chromium, once
-// per lease count, (2) Mediabunny's Conversion in the same page, (3) native ffmpeg with libaom
-// realtime and with SVT-AV1. Prints wall times, ratios against the engine, per-rung PSNR and frame
-// counts (libdav1d), the engine's speedup per lease count and its lease timeline.
+// test (it never asserts timings). The same source, ladder and bitrates (the engine's defaults from
+// planLadder, passed explicitly to everyone) through (1) this engine in headless Chromium, once per
+// lease count, (2) Mediabunny's Conversion in the same page, (3) native ffmpeg with libaom realtime
+// and with SVT-AV1. Prints wall times, ratios against the engine, per-rung PSNR and libdav1d frame
+// counts, the engine's speedup per lease count, its lease timeline, and the machine it ran on.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpus } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { planLadder } from '../src/plan/ladder.ts';
+import { planLadder } from '../src/mod.ts';
+import type { RungPlan } from '../src/mod.ts';
 import { ensureBuild, launchChromium, openHarness, ROOT, runJob, serve } from '../tools/harness.ts';
 import type { JobReply } from '../tools/harness.ts';
-import { dav1dFrameCount, ffprobe, psnrAgainstSource } from '../tests/lib/media.ts';
+import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount } from '../tests/lib/media.ts';
 import { tempDir } from '../tests/lib/cli.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { ladder: { type: 'string', default: '1080,720,480,360' }, leases: { type: 'string', default: '1,2' } },
-});
-const source = resolve(positionals[0] ?? join(ROOT, '../shared/media/video.mp4'));
-const leaseCounts = values.leases.split(',').map(Number);
-const v = ffprobe(source).streams.find((s) => s.codec_type === 'video')!;
-const [num, den] = (v.r_frame_rate ?? '25/1').split('/').map(Number);
-const fps = num! / (den || 1);
-const plans = planLadder(v.width!, v.height!, fps, values.ladder.split(',').map(Number));
+const USAGE = 'usage: npm run bench:ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2]';
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n${USAGE}\n`);
+  process.exit(1);
+}
+function intList(s: string, what: string, min: number): number[] {
+  const list = s.split(',').map((x) => Number(x.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < min)) fail(`--${what} must be comma-separated integers ≥ ${min}, got ${s}`);
+  return list;
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { ladder: { type: 'string', default: '1080,720,480,360' }, leases: { type: 'string', default: '1,2' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+const { values, positionals } = parsed;
+if (values.help) { console.log(USAGE); process.exit(0); }
+if (positionals.length > 1) fail(`expected one INPUT, got ${positionals.length}`);
+// Relative to the repo root (as documented), so the default works from any working directory.
+const source = resolve(ROOT, positionals[0] ?? '../shared/media/video.mp4');
+if (!existsSync(source) || !statSync(source).isFile()) fail(`input file not found: ${source}`);
+const leaseCounts = [...new Set(intList(values.leases, 'leases', 1))].sort((a, b) => a - b);
+
+// Source facts from ffprobe. planLadder wants the display size: the sample aspect ratio applied to
+// the width, then the rotation (a quarter turn swaps the sides), the same rule the engine uses.
+const probe = ffprobe(source);
+const v = probe.streams.find((s) => s.codec_type === 'video');
+if (!v?.width || !v.height) fail(`no video stream in ${source}`);
+const ratio = (s: string | undefined): number | null => {
+  const [a, b] = (s ?? '').split(/[:/]/).map(Number);
+  return a && b ? a / b : null;
+};
+const sar = ratio(v.sample_aspect_ratio) ?? 1;
+const rotation = Math.abs(v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0) % 180;
+const [dw, dh] = [Math.round(v.width * sar), v.height];
+const [displayW, displayH] = rotation === 90 ? [dh, dw] : [dw, dh];
+const fps = ratio((v as { avg_frame_rate?: string }).avg_frame_rate) ?? ratio(v.r_frame_rate) ?? 30;
+const durationS = Number(v.duration ?? probe.format.duration ?? 0);
+const srcFrames = sourceFrameCount(source);
+const plans = planLadder(displayW, displayH, fps, intList(values.ladder, 'ladder', 2));
 const gop = Math.round(2 * fps);
 const out = tempDir('bench');
+const load0 = loadavg();
 
-interface Contestant { name: string; ms: number; files: string[] }
+interface Contestant { name: string; ms: number | null; files: string[]; note?: string }
 const results: Contestant[] = [];
 const engineRuns = new Map<number, JobReply>();
+const rungName = (p: RungPlan) => `${p.label}p`;
 
-console.error(`source ${source}: ${v.width}x${v.height} @ ${fps} fps; rungs ${plans.map((p) => `${p.width}x${p.height}@${(p.bitrate / 1e3).toFixed(0)}k`).join(', ')}`);
+console.error(`source ${source}: display ${displayW}x${displayH} @ ${fps.toFixed(3)} fps, ${srcFrames} frames; outputs in ${out}`);
+console.error(`rungs ${plans.map((p) => `${p.width}x${p.height}@${(p.bitrate / 1e3).toFixed(0)}k`).join(', ')}`);
 await ensureBuild((s) => console.error(s));
 const server = await serve({ inputPath: source, outDir: out });
 const browser = await launchChromium();
-let adapter = 'unknown';
+let adapter = 'none reported';
+let chromiumVersion = 'unknown';
+let pageCores = 0;
+let mediabunnyMap = '';
 try {
+  chromiumVersion = browser.version();
   const { page } = await openHarness(browser, server.origin);
+  pageCores = await page.evaluate(() => navigator.hardwareConcurrency);
+  // 1. The engine, once per lease count, in the same page (decode and scale are shared work).
   for (const n of leaseCounts) {
     console.error(`engine, ${n} lease(s)…`);
     const reply = await runJob(page, {
       inputUrl: `${server.origin}/input`, uploadBase: `${server.origin}/out/engine-${n}/`,
       ladder: plans.map((p) => p.label), bitrates: plans.map((p) => p.bitrate), leases: n,
     });
-    if (!reply.ok) throw new Error(`engine failed: ${reply.error?.name}: ${reply.error?.message}`);
+    if (!reply.ok) throw new Error(`engine (${n} leases) failed: ${reply.error?.name}: ${reply.error?.message}`);
     engineRuns.set(n, reply);
     const start = reply.events.find((e) => e.type === 'job-start');
-    if (start?.type === 'job-start') adapter = `${start.adapter.vendor}/${start.adapter.architecture}${start.adapter.isFallback ? ' (fallback)' : ''}`;
-    results.push({ name: `engine, ${n} lease${n > 1 ? 's' : ''}`, ms: reply.wallMs, files: plans.map((p) => join(out, `engine-${n}`, `${p.label}p.mp4`)) });
+    if (start?.type === 'job-start') adapter = `${start.adapter.vendor || '?'} / ${start.adapter.architecture || '?'} (${start.adapter.description || 'no description'})${start.adapter.isFallback ? ', fallback adapter' : ''}`;
+    const files = plans.map((p) => {
+      const r = reply.rungs?.find((x) => x.label === p.label);
+      if (r && (r.width !== p.width || r.height !== p.height)) console.error(`warning: engine rung ${rungName(p)} is ${r.width}x${r.height}, planned ${p.width}x${p.height}`);
+      return join(out, `engine-${n}`, r?.file ?? `${rungName(p)}.mp4`);
+    });
+    results.push({ name: `engine, ${n} lease${n > 1 ? 's' : ''}`, ms: reply.wallMs, files });
   }
-  console.error('Mediabunny Conversion (fan-out)…');
+  // 2. Mediabunny in the same page; timed in the page around the conversion, uploads excluded.
+  console.error('Mediabunny Conversion…');
   const peer = await page.evaluate((r) => window.runPeer(r), {
     inputUrl: `${server.origin}/input`, rungs: plans.map((p) => ({ width: p.width, height: p.height, bitrate: p.bitrate })),
-    keyFrameSeconds: 2, uploadUrl: `${server.origin}/out/mediabunny.mp4`,
+    keyFrameSeconds: 2, uploadBase: `${server.origin}/out/`,
   });
-  if (!peer.ok) throw new Error(`Mediabunny failed: ${peer.error}`);
-  results.push({
-    name: 'Mediabunny Conversion', ms: peer.ms,
-    files: plans.map((p, i) => {
-      const f = join(out, `mediabunny-${p.label}p.mp4`);
-      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(out, 'mediabunny.mp4'), '-map', `0:v:${i}`, '-c', 'copy', f]);
+  if (!peer.ok) {
+    results.push({ name: 'Mediabunny Conversion', ms: null, files: [], note: `failed: ${peer.error}` });
+  } else if (peer.mode === 'fan-out') {
+    // One MP4 with a video track per rung: map each rung to the track of its size (not assuming
+    // Mediabunny keeps the array order), then copy it out so PSNR sees one stream per file.
+    const multi = join(out, 'mediabunny.mp4');
+    const tracks = ffprobe(multi).streams.filter((s) => s.codec_type === 'video');
+    const used = new Set<number>();
+    const files = plans.map((p, i) => {
+      let k = tracks.findIndex((t, j) => !used.has(j) && t.width === p.width && t.height === p.height);
+      if (k < 0) k = i;
+      used.add(k);
+      const f = join(out, `mediabunny-${rungName(p)}.mp4`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', multi, '-map', `0:v:${k}`, '-c', 'copy', f]);
       return f;
-    }),
-  });
+    });
+    mediabunnyMap = `fan-out: one Conversion, one MP4 with ${tracks.length} video tracks (${tracks.map((t, j) => `v:${j}=${t.width}x${t.height}`).join(' ')})`;
+    results.push({ name: 'Mediabunny Conversion', ms: peer.ms, files });
+  } else {
+    mediabunnyMap = `fan-out did not work (${peer.fanOutError}); one Conversion per rung, sequentially`;
+    results.push({ name: 'Mediabunny (per rung)', ms: peer.ms, files: peer.files.map((f) => join(out, f)), note: 'fan-out failed' });
+  }
 } finally {
   await browser.close();
   await server.close();
 }
 
-function ffmpegLadder(name: string, codecArgs: (p: (typeof plans)[number]) => string[]): Promise<Contestant> {
-  const split = `[0:v]split=${plans.length}${plans.map((_, i) => `[s${i}]`).join('')};` +
-    plans.map((p, i) => `[s${i}]scale=${p.width}:${p.height}:flags=lanczos[o${i}]`).join(';');
-  const files = plans.map((p) => join(out, `${name.replace(/\W+/g, '-')}-${p.label}p.mp4`));
-  const args = ['-v', 'error', '-y', '-i', source, '-filter_complex', split,
-    ...plans.flatMap((p, i) => ['-map', `[o${i}]`, ...codecArgs(p), '-b:v', String(p.bitrate), '-g', String(gop), '-an', files[i]!])];
+// 3. Native ffmpeg: one process per encoder producing every rung (split + Lanczos scale, limited
+// range like the engine's outputs, GOP = 2 s like the engine's chunks), timed around the process.
+const encoders = execFileSync('ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' });
+function ffmpegLadder(name: string, tag: string, codecArgs: string[]): Promise<Contestant> {
+  const graph = `[0:v]split=${plans.length}${plans.map((_, i) => `[s${i}]`).join('')};` +
+    plans.map((p, i) => `[s${i}]scale=${p.width}:${p.height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[o${i}]`).join(';');
+  const files = plans.map((p) => join(out, `${tag}-${rungName(p)}.mp4`));
+  const args = ['-v', 'error', '-y', '-i', source, '-filter_complex', graph,
+    ...plans.flatMap((p, i) => ['-map', `[o${i}]`, ...codecArgs, '-b:v', String(p.bitrate), '-g', String(gop), '-an', files[i]!])];
   const t0 = performance.now();
-  return new Promise((res, rej) => {
+  return new Promise((res) => {
     const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => { err += d; });
-    child.on('close', (code) => (code === 0 ? res({ name, ms: performance.now() - t0, files }) : rej(new Error(`${name}: ${err}`))));
+    child.on('close', (code) => res(code === 0 ? { name, ms: performance.now() - t0, files } : { name, ms: null, files: [], note: `failed: ${err.trim().split('\n').pop()}` }));
   });
 }
-console.error('ffmpeg libaom realtime…');
-results.push(await ffmpegLadder('ffmpeg libaom rt cpu-used 8', () => ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '8']));
-console.error('ffmpeg SVT-AV1…');
-results.push(await ffmpegLadder('ffmpeg SVT-AV1 preset 10', () => ['-c:v', 'libsvtav1', '-preset', '10']));
+for (const [name, tag, encoder, args] of [
+  ['ffmpeg libaom rt cpu-used 8', 'libaom', 'libaom-av1', ['-c:v', 'libaom-av1', '-usage', 'realtime', '-cpu-used', '8']],
+  ['ffmpeg SVT-AV1 preset 10', 'svtav1', 'libsvtav1', ['-c:v', 'libsvtav1', '-preset', '10']],
+] as const) {
+  if (!new RegExp(`\\s${encoder}\\s`).test(encoders)) { results.push({ name, ms: null, files: [], note: `${encoder} not in this ffmpeg` }); continue; }
+  console.error(`${name}…`);
+  results.push(await ffmpegLadder(name, tag, [...args]));
+}
+const load1 = loadavg();
 
-// Report.
-const best = Math.min(...results.filter((r) => r.name.startsWith('engine')).map((r) => r.ms));
-const chromium = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
-console.log(`\nmachine: ${cpus().length} cores, ${chromium}, WebGPU adapter ${adapter}`);
-console.log(`source: ${source}, ladder ${plans.map((p) => `${p.label}p`).join('/')}; ratio = wall ÷ best engine wall (${(best / 1000).toFixed(1)} s)\n`);
-console.log(['contestant'.padEnd(30), 'wall s'.padStart(8), 'ratio'.padStart(7), ...plans.map((p) => `${p.label}p dB/frames`.padStart(18))].join(' '));
-for (const r of results) {
-  const cells = r.files.map((f, i) => `${psnrAgainstSource(f, source, plans[i]!.width, plans[i]!.height).toFixed(2)}/${dav1dFrameCount(f)}`.padStart(18));
-  console.log([r.name.padEnd(30), (r.ms / 1000).toFixed(1).padStart(8), (r.ms / best).toFixed(2).padStart(7), ...cells].join(' '));
-}
-const one = engineRuns.get(1);
-if (one) {
-  console.log(`\nengine speedup by lease count: ${[...engineRuns].map(([n, r]) => `${n}: ${(one.wallMs / r.wallMs).toFixed(2)}×`).join(', ')}`);
-}
-
-// Lease timeline of the run with the most leases: one lane per lease, a digit per rung (helper chunks in brackets in the list).
-const [lanesN, run] = [...engineRuns].at(-1)!;
-const spans = new Map<string, { lease: number; rung: number; chunk: number; from: number; to: number; helper: boolean }>();
-for (const e of run.events) {
-  if (e.type === 'chunk-start') spans.set(`${e.rung}/${e.chunk}/${e.leaseId}`, { lease: e.leaseId, rung: e.rung, chunk: e.chunk, from: e.t, to: NaN, helper: e.helper });
-  if (e.type === 'chunk-done') { const s = spans.get(`${e.rung}/${e.chunk}/${e.leaseId}`); if (s) s.to = e.t; }
-}
-const end = Math.max(...run.events.map((e) => e.t));
-const cols = 100;
-console.log(`\nlease timeline (${lanesN} leases, ${(end / 1000).toFixed(1)} s; digit = rung index: ${plans.map((p, i) => `${i}=${p.label}p`).join(' ')})`);
-for (let l = 0; l < lanesN; l++) {
-  const lane = Array(cols).fill('.');
-  for (const s of spans.values()) {
-    if (s.lease !== l || Number.isNaN(s.to)) continue;
-    for (let c = Math.floor((s.from / end) * cols); c < Math.max(Math.floor((s.from / end) * cols) + 1, Math.ceil((s.to / end) * cols)); c++) lane[Math.min(c, cols - 1)] = String(s.rung);
+// Quality, after all timed runs so it cannot slow any of them down.
+console.error('PSNR and libdav1d frame counts…');
+const quality = results.map((r) => r.files.map((f, i) => {
+  const p = plans[i]!;
+  try {
+    const kbps = durationS > 0 ? (statSync(f).size * 8) / durationS / 1000 : NaN;
+    return `${psnrAgainstSource(f, source, p.width, p.height).toFixed(2)} dB ${dav1dFrameCount(f)}f ${kbps.toFixed(0)}k`;
+  } catch (err) {
+    return `error: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 40)}`;
   }
-  console.log(`lease ${l} |${lane.join('')}|`);
+}));
+
+// Report (stdout).
+const [refLeases, ref] = [...engineRuns].reduce((a, b) => (b[1].wallMs < a[1].wallMs ? b : a));
+const fmt = (ms: number | null) => (ms === null ? '—' : (ms / 1000).toFixed(1));
+console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}; page sees ${pageCores}), Chromium ${chromiumVersion}, WebGPU adapter ${adapter}`);
+console.log(`load average before ${load0.map((x) => x.toFixed(2)).join(' ')}, after the timed runs ${load1.map((x) => x.toFixed(2)).join(' ')} (other processes share this machine)`);
+console.log(`source: ${source}, ${displayW}x${displayH} @ ${fps.toFixed(3)} fps, ${srcFrames} frames, ${durationS.toFixed(2)} s`);
+console.log(`ladder (bitrates from planLadder, given to everyone): ${plans.map((p) => `${rungName(p)} ${p.width}x${p.height} ${(p.bitrate / 1e3).toFixed(0)} kb/s`).join(', ')}`);
+if (mediabunnyMap) console.log(`Mediabunny: ${mediabunnyMap}`);
+console.log(`\nwall times; ratio = wall ÷ engine wall with ${refLeases} lease${refLeases > 1 ? 's' : ''} (the fastest engine run, ${fmt(ref.wallMs)} s = 1.00)`);
+console.log(`${'contestant'.padEnd(30)} ${'wall s'.padStart(8)} ${'ratio'.padStart(7)}`);
+for (const r of results) {
+  console.log(`${r.name.padEnd(30)} ${fmt(r.ms).padStart(8)} ${(r.ms === null ? '—' : (r.ms / ref.wallMs).toFixed(2)).padStart(7)}${r.note ? `  (${r.note})` : ''}`);
 }
-for (const s of [...spans.values()].sort((a, b) => a.from - b.from)) {
-  console.log(`  lease ${s.lease}: rung ${plans[s.rung]!.label}p chunk ${s.chunk}${s.helper ? ' (helper)' : ''} ${(s.from / 1000).toFixed(2)}–${(s.to / 1000).toFixed(2)} s`);
+console.log(`\nper rung: PSNR (Y/U/V average) against the source scaled by ffmpeg (Lanczos), libdav1d frame count (source: ${srcFrames}), file bitrate`);
+console.log(`${'contestant'.padEnd(30)} ${plans.map((p) => rungName(p).padStart(24)).join('')}`);
+for (const [i, r] of results.entries()) console.log(`${r.name.padEnd(30)} ${quality[i]!.map((c) => c.padStart(24)).join('')}`);
+
+const [baseLeases, base] = [...engineRuns][0]!;
+console.log(`\nengine speedup, wall(${baseLeases} lease${baseLeases > 1 ? 's' : ''}) ÷ wall(N): ${[...engineRuns].map(([n, r]) => `${n} → ${(base.wallMs / r.wallMs).toFixed(2)}×`).join(', ')}`);
+for (const [n, r] of engineRuns) {
+  const s = r.stats as { chunks?: number; requeued?: number; hardwareChunks?: number; softwareChunks?: number; decodedFrames?: number };
+  const encs = new Set(r.events.flatMap((e) => (e.type === 'chunk-done' ? [e.encoder] : [])));
+  console.log(`  ${n} lease(s): ${fmt(r.wallMs)} s, ${s.chunks ?? '?'} chunks (${s.hardwareChunks ?? 0} hardware, ${s.softwareChunks ?? 0} software, ${s.requeued ?? 0} requeued), encoders: ${[...encs].join(', ')}`);
+}
+
+// Lease timelines: one lane per lease, each chunk drawn as [rung.chunk===] across its span (rung =
+// index into the ladder), so who ran what, when, and where helpers stepped in is visible.
+interface Span { lease: number; rung: number; chunk: number; from: number; to: number; helper: boolean; failed: boolean }
+const COLS = 100;
+console.log(`\nlease timelines: [rung.chunk===] a chunk of the lease's own rung, [rung.chunk+++] one it helped with, a lone digit a chunk too short to label (its rung), x requeued;\n  a span runs from chunk-start (the lease takes the chunk; its frames may still be decoding and scaling) to chunk-done`);
+for (const [n, run] of engineRuns) {
+  const spans: Span[] = [];
+  const open = new Map<string, Span>();
+  for (const e of run.events) {
+    const key = 'rung' in e && 'chunk' in e && 'leaseId' in e ? `${e.rung}/${e.chunk}/${e.leaseId}` : '';
+    if (e.type === 'chunk-start') { const s = { lease: e.leaseId, rung: e.rung, chunk: e.chunk, from: e.t, to: NaN, helper: e.helper, failed: false }; open.set(key, s); spans.push(s); }
+    if (e.type === 'chunk-done' || e.type === 'requeue') {
+      const s = open.get(key);
+      if (s) { s.to = e.t; s.failed = e.type === 'requeue'; open.delete(key); }
+    }
+  }
+  const end = Math.max(run.wallMs, ...run.events.map((e) => e.t));
+  const start = run.events.find((e) => e.type === 'job-start');
+  const leases = start?.type === 'job-start' ? start.leases : [];
+  const ids = [...new Set([...leases.map((l) => l.id), ...spans.map((s) => s.lease)])].sort((a, b) => a - b);
+  console.log(`\nlease timeline, ${n} lease(s), 0–${fmt(end)} s, ${(end / 1000 / COLS).toFixed(2)} s per column; rungs ${plans.map((p, i) => `${i}=${rungName(p)}`).join(' ')}`);
+  for (const id of ids) {
+    const lane: string[] = Array<string>(COLS).fill('.');
+    let cursor = 0; // spans on one lane never overlap; keep short ones from overwriting each other
+    for (const s of spans.filter((x) => x.lease === id)) {
+      const a = Math.min(COLS - 1, Math.max(cursor, Math.floor((s.from / end) * COLS)));
+      const b = Math.min(COLS, Math.max(a + 1, Math.round(((Number.isNaN(s.to) ? end : s.to) / end) * COLS)));
+      const label = `${s.rung}.${s.chunk}${s.failed ? 'x' : ''}`;
+      const text = b - a >= label.length + 2 ? `[${label}`.padEnd(b - a - 1, s.helper ? '+' : '=') + ']' : String(s.rung);
+      for (let c = a; c < b; c++) lane[c] = text[c - a] ?? text.at(-1)!;
+      cursor = b;
+    }
+    const hw = leases.find((l) => l.id === id)?.hardware ? 'hw' : 'sw';
+    console.log(`lease ${String(id).padStart(2)} ${hw} |${lane.join('')}|`);
+  }
+  if (n !== leaseCounts.at(-1)) continue;
+  console.log(`chunks of the ${n}-lease run:`);
+  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
+    const p = plans[s.rung];
+    console.log(`  ${fmt(s.from).padStart(6)}–${fmt(Number.isNaN(s.to) ? null : s.to).padStart(6)} s  lease ${s.lease}  ${p ? rungName(p) : `rung ${s.rung}`} chunk ${s.chunk}${s.helper ? ' (helper)' : ''}${s.failed ? ' (requeued)' : ''}`);
+  }
 }
