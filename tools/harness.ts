@@ -1,7 +1,7 @@
 // Node-side driver of the browser engine: builds the harness page (cached by source mtimes),
 // serves it with the input file (HTTP Range) and an upload sink, and runs jobs in headless
 // Chromium through Playwright. Used by the browser CLI, the tests and the benchmarks.
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
@@ -169,8 +169,4 @@ export async function transcodeInBrowser(opts: {
     await browser.close();
     await server.close();
   }
-}
-
-export function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
 }

@@ -6,7 +6,6 @@ import type { ChunkEncoderApi, ChunkJob, ChunkOutput, RawFrame } from './message
 
 export interface EncoderLease {
   readonly id: number;
-  readonly kind: 'worker' | 'inline';
   /** A hardware lease asks its encoder for 'prefer-hardware'; a software lease never does. */
   readonly hardware: boolean;
   begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }>;
@@ -40,7 +39,6 @@ export function createLease(id: number, hardware = false): EncoderLease {
   };
   return {
     id,
-    kind: 'worker',
     hardware,
     begin: (job) => guard(remote.begin(job)),
     add: (frame) => guard(remote.add(Comlink.transfer(frame, [frame.data]))),
@@ -59,7 +57,6 @@ function inlineLease(id: number, hardware: boolean): EncoderLease {
   const core = new ChunkEncoderCore();
   return {
     id,
-    kind: 'inline',
     hardware,
     begin: (job) => core.begin(job),
     add: (frame) => core.add(frame),

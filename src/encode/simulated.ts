@@ -60,7 +60,6 @@ export function createSimulatedLease(id: number, opts: SimulatedLeaseOptions): E
   let failing = false;
   return {
     id,
-    kind: 'inline',
     hardware: opts.hardware ?? false,
     async begin(j) {
       job = j;
