@@ -25,6 +25,8 @@ async function simulate(opts: {
   chunksPerRung: number;
   leases: Array<Partial<SimulatedLeaseOptions>>;
   cost: (width: number) => number;
+  /** Virtual milliseconds the decoder spends per source frame (0: every frame arrives at once). */
+  frameMs?: number;
 }): Promise<Run> {
   const clock = new VirtualClock();
   const events: ProgressEvent[] = [];
@@ -43,6 +45,7 @@ async function simulate(opts: {
     running.catch(() => {});
     try {
       for (let f = 0; f < opts.chunksPerRung * CHUNK_FRAMES; f++) {
+        if (opts.frameMs) await clock.sleep(opts.frameMs);
         for (let r = 0; r < opts.rungs.length; r++) {
           await scheduler.room();
           scheduler.push(r, Math.floor(f / CHUNK_FRAMES), { data: new ArrayBuffer(16), timestamp: (f * 1e6) / FPS, duration: 1e6 / FPS });
@@ -82,6 +85,24 @@ describe('scheduler (simulated encoders, virtual time)', () => {
     const run = await simulate({ rungs: [LADDER[0]!], chunksPerRung: 10, leases: [{}], cost });
     const withHelpers = await simulate({ rungs: LADDER, chunksPerRung: 10, leases: [{}, {}, {}, {}], cost });
     assert.ok(withHelpers.makespan < run.makespan, `helpers should beat the slow rung alone: ${withHelpers.makespan} vs ${run.makespan}`);
+  });
+
+  it('when decoding is the bottleneck, open chunks are spread so the slow rung still gets a helper', async () => {
+    // Encoders far faster than the decoder: every lease idles, waiting on frames, as on a CPU-only
+    // machine, and finishes its chunks at the same moment as the others. Which idle lease wakes
+    // first must not decide whether the 1080p rung is helped.
+    const cost = () => 10;
+    const run = await simulate({ rungs: LADDER, chunksPerRung: 4, leases: [{}, {}], cost, frameMs: 20 });
+    assert.equal(run.error, null);
+    const done = run.events.filter((e) => e.type === 'chunk-done');
+    const top = done.filter((e) => e.rung === 0);
+    assert.ok(top.some((e) => e.helper), `the 1080p rung got a helper chunk: ${top.map((e) => `#${e.chunk}@${e.leaseId}`).join(' ')}`);
+    for (let r = 0; r < LADDER.length; r++) {
+      const leases = new Set(done.filter((e) => e.rung === r).map((e) => e.leaseId));
+      assert.equal(leases.size, 2, `rung ${r} was encoded by both leases`);
+    }
+    const lastFrame = 4 * CHUNK_FRAMES * 20;
+    assert.ok(run.makespan <= lastFrame + 2 * 10, `the job ends two chunks per lease after the last frame: ${run.makespan} vs ${lastFrame}`);
   });
 
   it('a lease that breaks the contract is requeued away from the rung and the run completes', async () => {

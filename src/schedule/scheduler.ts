@@ -2,7 +2,10 @@
 // the same source timestamps in every rung. Each lease has a home rung (where it starts); leases
 // pull queued chunks oldest first (so buffered frames drain), then from the rung with the most work
 // left in pixels (a lease away from home is a helper), then their home rung, and stream frames into
-// their encoder. Every chunk's AV1 sequence header is
+// their encoder. A chunk still being filled goes to the lease that has taken the fewest chunks of
+// its rung: taking it early gains nothing (its frames arrive at the decoder's pace), and spreading a
+// rung over the leases lets a helper join the slow rung even when decoding is the bottleneck, and
+// checks every encoder against the rung's contract early. Every chunk's AV1 sequence header is
 // checked against its rung's contract: a chunk that breaks it is requeued and that lease stops
 // helping the rung; a chunk whose encoder fails is requeued (bounded), and a lease that keeps
 // failing is retired. Frames stay retained until their chunk is
@@ -75,6 +78,8 @@ export class Scheduler {
   #retired = new Set<number>();
   #failures = new Map<number, number>();
   #helping = new Set<string>();
+  /** Chunks each lease has taken, per rung. */
+  #taken: Array<Map<number, number>>;
   #framesDone = 0;
   #started = performance.now();
   readonly #expectedFrames: number;
@@ -96,6 +101,7 @@ export class Scheduler {
     this.#chunks = opts.rungs.map(() => []);
     this.#contracts = opts.rungs.map(() => null);
     this.#rungExcluded = opts.rungs.map(() => new Set());
+    this.#taken = opts.rungs.map(() => new Map());
     this.#sink = opts.sink;
     this.#budget = opts.maxBufferedBytes;
     this.#signal = opts.signal;
@@ -182,12 +188,20 @@ export class Scheduler {
       if (!first || this.#rungExcluded[first.rung]!.has(lease.id)) continue;
       const remaining = rung.filter((x) => x.state !== 'done').length * pixels(this.#rungs[first.rung]!.job);
       for (const c of rung) {
-        if (c.state !== 'queued' || c.excluded.has(lease.id)) continue;
+        if (c.state !== 'queued' || c.excluded.has(lease.id) || this.#deferred(lease, c)) continue;
         const key = [c.index, -remaining, c.rung === home ? 0 : 1, c.rung];
         if (!best || lexLess(key, bestKey)) { best = c; bestKey = key; }
       }
     }
     return best;
+  }
+
+  /** An open chunk waits for a usable lease that has taken fewer chunks of its rung. */
+  #deferred(lease: EncoderLease, c: Chunk): boolean {
+    if (c.closed) return false;
+    const taken = this.#taken[c.rung]!;
+    const mine = taken.get(lease.id) ?? 0;
+    return this.#leases.some((l) => l !== lease && this.#usable(l, c) && (taken.get(l.id) ?? 0) < mine);
   }
 
   async #leaseLoop(lease: EncoderLease, home: number): Promise<void> {
@@ -237,6 +251,8 @@ export class Scheduler {
     chunk.sent = 0;
     chunk.attempts++;
     chunk.helper = helper;
+    const taken = this.#taken[chunk.rung]!;
+    taken.set(lease.id, (taken.get(lease.id) ?? 0) + 1);
     const started = performance.now();
     let info = { hardware: false, encoder: 'unknown' };
     try {
