@@ -1,5 +1,6 @@
 // The one-job pipeline: demux → decode once → WGSL scale to every rung → chunk scheduler over
 // encoder leases → AV1 contract check → one MP4 per rung.
+import { prepareAudio } from './audio/audio.ts';
 import { checkDecoderConfig, decodeFrames } from './decode/decoder.ts';
 import type { DecodeStats } from './decode/decoder.ts';
 import { release } from './decode/frames.ts';
@@ -7,7 +8,7 @@ import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
 import { createLease } from './encode/lease.ts';
 import type { EncoderLease } from './encode/lease.ts';
-import { UnsupportedCodecError, abortError } from './errors.ts';
+import { abortError } from './errors.ts';
 import { writeHlsAudio, writeHlsMaster, writeHlsRung } from './hls/output.ts';
 import type { HlsAudio, HlsRung } from './hls/output.ts';
 import { alignAudio, writeMp4Rung } from './mux/rung-output.ts';
@@ -50,7 +51,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     // WebCodecs exposes one hardware encoder path, which belongs to the adapter the job is pinned to.
     const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk, softwareLeases: opts.leases ?? defaultLeaseCount() });
     leases = leasePlans.map((l) => createLease(l.id, l.hardware));
-    const audio = await demux.readAudio();
+    // Audio the outputs cannot carry is re-encoded (Opus) before any video is decoded.
+    const audio = await prepareAudio(await demux.readAudio(), signal);
     throwIfAborted();
 
     const outColor: VideoColorSpaceInit = { ...info.colorSpace, fullRange: false };
@@ -60,10 +62,6 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const target = opts.target ?? new MemoryTarget();
     const format = opts.format ?? 'mp4';
     const chunkSeconds = opts.chunkSeconds ?? 2;
-    // An audio codec the format cannot carry is refused before any decoding.
-    if (format === 'hls' && audio && (audio.codec !== 'aac' || !audio.description)) {
-      throw new UnsupportedCodecError(`Cannot write HLS: the source's ${audio.codec} audio cannot be carried yet (AAC only)`);
-    }
     let hlsAudio: HlsAudio | null = null;
     const hlsRungs: Array<HlsRung | null> = plans.map(() => null);
     const scheduler = new Scheduler({

@@ -1,18 +1,17 @@
 // Acceptance for HLS: video.mp4 → a 4-rung CMAF ladder with an AAC rendition through the browser
 // CLI, read by m3u8-parser, decoded by ffmpeg/libdav1d, and played by hls.js in Chromium.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { codecString, contractFromSequenceHeader, findSequenceHeader, parseAv1C } from '../src/av1/mod.ts';
 import { findPaths } from '../src/mux/boxes.ts';
-import { ROOT, launchChromium, serve } from '../tools/harness.ts';
 import { runCli, tempDir } from './lib/cli.ts';
 import type { CliSummary } from './lib/cli.ts';
 import { parseM3u8 } from './lib/m3u8.ts';
 import type { ParsedManifest } from './lib/m3u8.ts';
-import { MEDIA, dav1dFrameCount, ffprobe } from './lib/media.ts';
+import { MEDIA, dav1dFrameCount, decodedAudioSeconds, ffprobe } from './lib/media.ts';
+import { playHls } from './lib/hls-player.ts';
 
 const SOURCE = join(MEDIA, 'video.mp4');
 const FRAME_S = 1 / 25;
@@ -87,63 +86,19 @@ describe('HLS ladder from video.mp4 in Chromium', () => {
 
   it("the audio rendition decodes in ffmpeg to the source's audio duration within 50 ms", () => {
     const audioUri = Object.values(master.mediaGroups!.AUDIO).flatMap((g) => Object.values(g))[0]!.uri!;
-    const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', join(out, audioUri), '-map', '0:a:0', '-f', 'null', '-', '-progress', 'pipe:1'], { encoding: 'utf8' });
-    assert.equal(decoded.status, 0, decoded.stderr);
-    assert.equal(decoded.stderr.trim(), '', 'no decode errors');
-    const us = Number([...decoded.stdout.matchAll(/out_time_us=(\d+)/g)].at(-1)?.[1]);
+    const us = decodedAudioSeconds(join(out, audioUri)) * 1e6;
     const source = Number(ffprobe(SOURCE).streams.find((x) => x.codec_type === 'audio')!.duration);
     console.log(`audio rendition ${(us / 1e6).toFixed(3)} s, source audio ${source.toFixed(3)} s`);
     assert.ok(Math.abs(us / 1e6 - source) <= 0.05, `audio ${us / 1e6} s vs source ${source} s`);
   });
 
-  describe('hls.js playback', () => {
-    const page = tempDir('hls-player');
-    let served: Awaited<ReturnType<typeof serve>>;
-    before(async () => {
-      mkdirSync(page, { recursive: true });
-      writeFileSync(join(page, 'index.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
-<video id="v" muted playsinline></video><script src="/vendor/hls.min.js"></script>
-<script>
-window.play = (url) => new Promise((resolve) => {
-  const v = document.getElementById('v'); const fatal = []; const switched = new Set();
-  const hls = new Hls(); hls.on(Hls.Events.ERROR, (_, d) => { if (d.fatal) fatal.push(d.type + ':' + d.details); });
-  hls.on(Hls.Events.LEVEL_SWITCHED, (_, d) => switched.add(d.level));
-  hls.loadSource(url); hls.attachMedia(v);
-  hls.on(Hls.Events.MANIFEST_PARSED, async () => {
-    v.playbackRate = 0.5; v.play().catch((e) => fatal.push('play:' + e));
-    for (let i = 0; i < hls.levels.length; i++) {
-      hls.currentLevel = i;
-      const t0 = performance.now();
-      while (!switched.has(i) && performance.now() - t0 < 20000 && fatal.length === 0) await new Promise((r) => setTimeout(r, 50));
-    }
-    v.playbackRate = 1;
-    const t0 = performance.now();
-    while (v.currentTime <= 4 && !v.ended && performance.now() - t0 < 60000 && fatal.length === 0) await new Promise((r) => setTimeout(r, 100));
-    resolve({ currentTime: v.currentTime, levels: hls.levels.length, switched: [...switched], fatal });
-  });
-});
-</script>`);
-      served = await serve({ mounts: { '/player/': page, '/hls/': out, '/vendor/': join(ROOT, 'node_modules/hls.js/dist') } });
-    });
-    after(async () => { await served?.close(); });
-
-    it('plays master.m3u8 past 4 s, switching to every rung, with no fatal error', async () => {
-      const browser = await launchChromium();
-      try {
-        const p = await browser.newPage();
-        const pageErrors: string[] = [];
-        p.on('pageerror', (e) => pageErrors.push(String(e)));
-        await p.goto(`${served.origin}/player/index.html`);
-        const r = await p.evaluate((url) => (window as unknown as { play(u: string): Promise<{ currentTime: number; levels: number; switched: number[]; fatal: string[] }> }).play(url), `${served.origin}/hls/master.m3u8`);
-        console.log(`hls.js: currentTime ${r.currentTime.toFixed(2)} s, levels ${r.levels}, switched to ${r.switched.sort().join(',')}`);
-        assert.deepEqual(r.fatal, []);
-        assert.deepEqual(pageErrors, []);
-        assert.equal(r.levels, 4);
-        assert.deepEqual(r.switched.sort(), [0, 1, 2, 3], 'every rung was switched to');
-        assert.ok(r.currentTime > 4, `currentTime ${r.currentTime}`);
-      } finally {
-        await browser.close();
-      }
-    });
+  it('hls.js plays master.m3u8 past 4 s, switching to every rung, with no fatal error', async () => {
+    const r = await playHls(out, 4);
+    console.log(`hls.js: currentTime ${r.currentTime.toFixed(2)} s, levels ${r.levels}, switched to ${r.switched.sort().join(',')}`);
+    assert.deepEqual(r.fatal, []);
+    assert.deepEqual(r.pageErrors, []);
+    assert.equal(r.levels, 4);
+    assert.deepEqual(r.switched.sort(), [0, 1, 2, 3], 'every rung was switched to');
+    assert.ok(r.currentTime > 4, `currentTime ${r.currentTime}`);
   });
 });

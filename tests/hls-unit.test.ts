@@ -11,7 +11,7 @@ import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny'
 import { buildAv1C, findSequenceHeader } from '../src/av1/mod.ts';
 import { TranscodeError } from '../src/errors.ts';
 import {
-  audioInitSegment, iframeBitrates, iframePlaylist, masterPlaylist, mediaPlaylist, mediaSegment, segmentBitrates,
+  audioInitSegment, dOpsFromOpusHead, iframeBitrates, iframePlaylist, masterPlaylist, mediaPlaylist, mediaSegment, segmentBitrates,
   videoInitSegment,
 } from '../src/hls/mod.ts';
 import type { IFrameSegment, PlaylistSegment } from '../src/hls/mod.ts';
@@ -244,5 +244,18 @@ describe('HLS: CMAF segments and playlists', () => {
     assert.throws(() => mediaSegment({ sequenceNumber: 1, timescale: TIMESCALE, baseDecodeTime: 0, samples: [{ data: frames[1]!, duration: FRAME_TICKS, key: false }], codec: 'av1' }), TranscodeError);
     assert.throws(() => masterPlaylist({ variants: [{ uri: 'v', bandwidth: 1, averageBandwidth: 2, width: 2, height: 2, frameRate: 25, codecs: 'av01.0.08M.08' }] }), RangeError);
     assert.equal(mediaPlaylist({ mapUri: 'i.mp4', segments: [{ uri: 'a', duration: 2.6, byteLength: 1 }] }).match(/TARGETDURATION:(\d+)/)?.[1], '3');
+    assert.throws(() => dOpsFromOpusHead(new Uint8Array(19)), TranscodeError, 'not an OpusHead');
+  });
+
+  it("an Opus init segment carries dOps with the OpusHead's fields big-endian, and ffprobe reads it", () => {
+    // libopus' OpusHead for 2 channels, 312 samples of pre-skip, 48 kHz input, gain 0, family 0.
+    const head = Uint8Array.from(Buffer.from('4f707573486561640102380180bb0000000000', 'hex'));
+    assert.deepEqual([...dOpsFromOpusHead(head)], [0, 2, 0x01, 0x38, 0, 0, 0xbb, 0x80, 0, 0, 0]);
+    const init = audioInitSegment({ codec: 'opus', sampleRate: 48_000, numberOfChannels: 2, description: head });
+    const file = join(dir, 'opus-init.mp4');
+    writeFileSync(file, init);
+    const a = ffprobe(file).streams[0];
+    assert.equal(a?.codec_name, 'opus');
+    assert.equal((a as { channels?: number } | undefined)?.channels, 2);
   });
 });

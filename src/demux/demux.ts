@@ -22,7 +22,20 @@ export interface DemuxedPacket {
   duration: number;
 }
 
-export interface AudioPassthrough {
+/** The source's first audio track, as encoded packets. */
+export interface SourceAudio {
+  /** mediabunny's codec name: aac, opus, mp3, vorbis, flac, pcm-s16, … */
+  codec: string;
+  /** WebCodecs codec string, e.g. mp4a.40.2. */
+  codecString: string;
+  sampleRate: number;
+  numberOfChannels: number;
+  description: Uint8Array | undefined;
+  packets: DemuxedPacket[];
+}
+
+/** Audio as the outputs carry it (see src/audio/audio.ts). */
+export interface AudioPassthrough extends SourceAudio {
   codec: 'aac' | 'opus';
   /** RFC 6381 codecs string, e.g. mp4a.40.2. */
   codecString: string;
@@ -36,8 +49,8 @@ export interface Demuxed {
   info: SourceInfo;
   decoderConfig: VideoDecoderConfig;
   packets(): AsyncGenerator<DemuxedPacket, void, undefined>;
-  /** Reads the first audio track for passthrough; null when there is none or it can't be carried. */
-  readAudio(): Promise<AudioPassthrough | null>;
+  /** Reads the first audio track's packets; null when there is none. */
+  readAudio(): Promise<SourceAudio | null>;
   close(): void;
 }
 
@@ -155,9 +168,13 @@ async function describe(mb: Input): Promise<Demuxed> {
       }
     },
     async readAudio() {
-      if (!audioTrack || (audioTrack.codec !== 'aac' && audioTrack.codec !== 'opus')) return null;
+      if (!audioTrack) return null;
       const a = audioTrack;
-      const cfg = await a.getDecoderConfig();
+      const cfg = await a.getDecoderConfig().catch((err) => { throw wrap('Cannot read audio decoder config', err); });
+      if (!a.codec || !cfg) {
+        const id = await a.getInternalCodecId().catch(() => null);
+        throw new UnsupportedCodecError(`Cannot carry the audio track: unknown codec${id ? ` (${String(id)})` : ''}`);
+      }
       const packets: DemuxedPacket[] = [];
       try {
         for await (const p of new EncodedPacketSink(a).packets()) {
@@ -168,11 +185,11 @@ async function describe(mb: Input): Promise<Demuxed> {
         throw wrap('Cannot read audio packets', err);
       }
       return {
-        codec: a.codec as 'aac' | 'opus',
-        codecString: cfg?.codec ?? (a.codec === 'aac' ? 'mp4a.40.2' : 'opus'),
-        sampleRate: a.sampleRate,
-        numberOfChannels: a.numberOfChannels,
-        description: toBytes(cfg?.description),
+        codec: a.codec,
+        codecString: cfg.codec,
+        sampleRate: cfg.sampleRate,
+        numberOfChannels: cfg.numberOfChannels,
+        description: toBytes(cfg.description),
         packets,
       };
     },

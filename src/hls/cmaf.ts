@@ -17,10 +17,10 @@ export interface VideoInitOptions {
 }
 
 export interface AudioInitOptions {
-  codec: 'aac';
+  codec: 'aac' | 'opus';
   sampleRate: number;
   numberOfChannels: number;
-  /** The AudioSpecificConfig (WebCodecs' decoderConfig.description for AAC). */
+  /** AAC: the AudioSpecificConfig. Opus: the OpusHead. (WebCodecs' decoderConfig.description.) */
   description: Uint8Array;
   trackId?: number;
   /** Defaults to the sample rate, so AAC's 1024-sample frames have exact durations. */
@@ -42,7 +42,7 @@ export interface MediaSegmentOptions {
   baseDecodeTime: number;
   samples: readonly SegmentSample[];
   /** 'av1' drops temporal delimiter OBUs from each sample (AV1-ISOBMFF 2.4); others are written as given. */
-  codec?: 'av1' | 'aac';
+  codec?: 'av1' | 'aac' | 'opus';
 }
 
 export interface MediaSegment {
@@ -149,8 +149,26 @@ function descriptor(tag: number, ...body: Part[]): Uint8Array {
   return concat(u8(tag), Uint8Array.from(size), payload);
 }
 
+/**
+ * The dOps box body (Opus in ISOBMFF, 4.3.2) from an OpusHead (RFC 7845 5.1): the same fields,
+ * big-endian instead of little-endian, version 0, and no magic. InputSampleRate is written as
+ * 48000, the sample entry's rate: it is informational, and Chromium's MSE refuses the pair when
+ * they differ.
+ */
+export function dOpsFromOpusHead(head: Uint8Array): Uint8Array {
+  const magic = String.fromCharCode(...head.subarray(0, 8));
+  if (head.length < 19 || magic !== 'OpusHead') throw new TranscodeError('Cannot write dOps: the Opus description is not an OpusHead');
+  const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const channels = v.getUint8(9);
+  const family = v.getUint8(18);
+  const mapping = family === 0 ? [] : [head.subarray(19, 21 + channels)];
+  if (family !== 0 && head.length < 21 + channels) throw new TranscodeError(`Cannot write dOps: the OpusHead's channel mapping table is cut short`);
+  return concat(u8(0), u8(channels), u16(v.getUint16(10, true)), u32(48_000), u16(v.getUint16(16, true)), u8(family), ...mapping);
+}
+
 export function audioInitSegment(opts: AudioInitOptions): Uint8Array {
-  if (opts.codec !== 'aac') throw new UnsupportedCodecError(`Cannot write an HLS audio track for ${String(opts.codec)}: only AAC is supported`);
+  if (opts.codec !== 'aac' && opts.codec !== 'opus') throw new UnsupportedCodecError(`Cannot write an HLS audio track for ${String(opts.codec)}: only AAC and Opus are supported`);
+  if (opts.codec === 'opus') return opusInitSegment(opts);
   const trackId = opts.trackId ?? 1;
   const timescale = opts.timescale ?? opts.sampleRate;
   positiveInt('sampleRate', opts.sampleRate);
@@ -172,6 +190,20 @@ export function audioInitSegment(opts: AudioInitOptions): Uint8Array {
     u16(opts.numberOfChannels), u16(16), u16(0), u16(0), u32(rateField),
     esds);
   return initSegment(trackId, timescale, trak(trackId, timescale, 'soun', 0, 0, mp4a));
+}
+
+function opusInitSegment(opts: AudioInitOptions): Uint8Array {
+  const trackId = opts.trackId ?? 1;
+  // Opus always decodes at 48 kHz: that is the sample entry's rate and the natural timescale.
+  const timescale = opts.timescale ?? 48_000;
+  positiveInt('numberOfChannels', opts.numberOfChannels, 0xff);
+  positiveInt('timescale', timescale);
+  positiveInt('trackId', trackId);
+  const opus = box('Opus',
+    zeros(6), u16(1), zeros(8),
+    u16(opts.numberOfChannels), u16(16), u16(0), u16(0), u32(48_000 * 65536),
+    box('dOps', dOpsFromOpusHead(opts.description)));
+  return initSegment(trackId, timescale, trak(trackId, timescale, 'soun', 0, 0, opus));
 }
 
 // Sample flags (14496-12 8.8.3.1): a sync sample depends on nothing (sample_depends_on 2); any

@@ -61,16 +61,17 @@ export function writeHlsRung(ctx: RungContext): HlsRung {
 
 /** The audio rendition, cut into segments at the video's chunk boundaries. */
 export function writeHlsAudio(audio: AudioTrack, chunkSeconds: number): HlsAudio {
-  if (audio.codec !== 'aac' || !audio.description) {
-    throw new UnsupportedCodecError(`Cannot write HLS audio: only AAC with an AudioSpecificConfig is carried (got ${audio.codec})`);
+  if (!audio.description) {
+    throw new UnsupportedCodecError(`Cannot write HLS audio: ${audio.codec} needs its decoder description (AudioSpecificConfig or OpusHead)`);
   }
-  const timescale = audio.sampleRate;
+  // AAC's 1024-sample frames are exact at its own rate; Opus always runs at 48 kHz.
+  const timescale = audio.codec === 'opus' ? 48_000 : audio.sampleRate;
   const chunkUs = chunkSeconds * 1e6;
   const groups: AudioTrack['packets'][] = [];
   for (const p of audio.packets) (groups[Math.floor(p.timestamp / chunkUs)] ??= []).push(p);
   const files: OutputFile[] = [{
     path: 'audio/init.mp4',
-    bytes: audioInitSegment({ codec: 'aac', sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, description: audio.description }),
+    bytes: audioInitSegment({ codec: audio.codec, sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, description: audio.description }),
   }];
   const segments: PlaylistSegment[] = [];
   let n = 0;
@@ -78,7 +79,7 @@ export function writeHlsAudio(audio: AudioTrack, chunkSeconds: number): HlsAudio
     if (!group?.length) continue;
     n++;
     const samples = group.map((p) => ({ data: p.data, duration: ticks(p.timestamp + p.duration, timescale) - ticks(p.timestamp, timescale), key: true }));
-    const seg = mediaSegment({ sequenceNumber: n, timescale, baseDecodeTime: ticks(group[0]!.timestamp, timescale), samples, codec: 'aac' });
+    const seg = mediaSegment({ sequenceNumber: n, timescale, baseDecodeTime: ticks(group[0]!.timestamp, timescale), samples, codec: audio.codec });
     const uri = `seg-${n}.m4s`;
     files.push({ path: `audio/${uri}`, bytes: seg.bytes });
     segments.push({ uri, duration: seg.duration / timescale, byteLength: seg.bytes.byteLength });

@@ -40,12 +40,17 @@ export function rungFrames(accepted: AcceptedRung): number {
   return accepted.chunks.reduce((n, c) => n + c.output.packets.length, 0);
 }
 
-/** Moves audio to the video's time base; packets before the first video frame are dropped. */
+/**
+ * Moves audio to the video's time base. Packets that end before the first video frame are dropped;
+ * one that straddles it starts at 0 (a WebM Opus track's first packet, which holds the codec delay,
+ * starts a few milliseconds before the video).
+ */
 export function alignAudio(audio: AudioPassthrough | null, videoStartUs: number): AudioTrack | null {
   if (!audio) return null;
   const packets = audio.packets
     .map((p) => ({ ...p, timestamp: p.timestamp - videoStartUs }))
-    .filter((p) => p.timestamp >= 0);
+    .filter((p) => p.timestamp + p.duration > 0)
+    .map((p) => (p.timestamp < 0 ? { ...p, timestamp: 0 } : p));
   return { ...audio, packets };
 }
 

@@ -61,3 +61,21 @@ export function psnrAgainstSource(output: string, source: string, width: number,
   if (!m) throw new Error(`no PSNR in ffmpeg output: ${r.stderr.slice(-2000)}`);
   return m[1] === 'inf' ? Infinity : Number(m[1]);
 }
+
+/** Decodes the first audio stream with ffmpeg; returns its decoded duration in seconds, throws on any decode error. */
+export function decodedAudioSeconds(file: string): number {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a:0', '-f', 'null', '-', '-progress', 'pipe:1'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`ffmpeg could not decode the audio of ${file}: ${r.stderr}`);
+  if (r.stderr.trim()) throw new Error(`ffmpeg reported audio decode errors on ${file}: ${r.stderr}`);
+  const us = Number([...r.stdout.matchAll(/out_time_us=(\d+)/g)].at(-1)?.[1]);
+  if (!Number.isFinite(us)) throw new Error(`ffmpeg gave no audio duration for ${file}`);
+  return us / 1e6;
+}
+
+/** Mean volume of the first audio stream in dBFS (ffmpeg's volumedetect); -91 is digital silence. */
+export function audioMeanVolumeDb(file: string): number {
+  const r = spawnSync('ffmpeg', ['-v', 'info', '-nostats', '-i', file, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const m = /mean_volume: (-?[\d.]+) dB/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`volumedetect failed on ${file}: ${r.stderr.slice(-1000)}`);
+  return Number(m[1]);
+}
