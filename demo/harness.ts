@@ -101,3 +101,109 @@ declare global {
 window.runJob = runJob;
 window.inspectHardware = inspectHardware;
 window.harnessReady = true;
+
+// ---- engine jobs (issue 7) ---------------------------------------------------------------------
+// window.runEngineJobs: several jobs at once over one engine (createEngine), each uploaded under its
+// own uploadBase; optionally with a balancer module the CLI bundled (its default export, or
+// `balancer`: a LoadBalancer object or class). Kept apart from runJob above so the two do not drift
+// into each other.
+import { createEngine } from '../src/engine.ts';
+import type { Engine, EngineReport } from '../src/engine.ts';
+import type { LoadBalancer } from '../src/balance/balancer.ts';
+import type { TranscodeOptions } from '../src/mod.ts';
+
+export interface EngineJobsRequest {
+  jobs: JobRequest[];
+  adapterWeights?: string;
+  /** Software leases shared by the engine's jobs. */
+  leases?: number;
+  /** URL of an ES module whose default export (or `balancer`) is a LoadBalancer object or class. */
+  balancerUrl?: string;
+}
+
+export interface EngineJobsReply {
+  ok: boolean;
+  error?: { name: string; message: string };
+  jobs: JobReply[];
+  /** engine.report() taken once every job had been placed, while they ran. */
+  reportWhileRunning: EngineReport | null;
+  /** engine.report() after every job settled. */
+  reportAfter: EngineReport | null;
+  openFrames: number;
+  wallMs: number;
+}
+
+async function runEngineJob(engine: Engine, req: JobRequest, t0: number, onBalanced: () => void): Promise<JobReply> {
+  const events: JobReply['events'] = [];
+  const upload = async (name: string, bytes: Uint8Array) => {
+    const res = await fetch(`${req.uploadBase}${name}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> });
+    if (!res.ok) throw new Error(`Upload of ${name} failed: HTTP ${res.status}`);
+  };
+  try {
+    const input = req.inputUrl ?? new Blob([await makeSampleClip(req.sample ?? { seconds: 4, width: 1280, height: 720 })], { type: 'video/mp4' });
+    const options: TranscodeOptions = {
+      input,
+      ...(req.ladder ? { ladder: req.bitrates ? req.ladder.map((height, i) => ({ height, bitrate: req.bitrates![i]! })) : req.ladder } : {}),
+      ...(req.leases ? { leases: req.leases } : {}),
+      ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
+      ...(req.policy ? { policy: req.policy } : {}),
+      ...(req.format ? { format: req.format } : {}),
+      target: callbackTarget((path, bytes) => upload(path, bytes)),
+      onProgress: (e) => {
+        if (e.type === 'rung-completed') {
+          const { output, packets, ...rest } = e;
+          events.push({ ...rest, t: performance.now() - t0, packetCount: packets.length, packetsOrdered: packets.every((p, i) => i === 0 || p.timestamp > packets[i - 1]!.timestamp) });
+        } else {
+          events.push({ ...e, t: performance.now() - t0 });
+        }
+        if (e.type === 'job-balanced') onBalanced();
+        if (e.type !== 'chunk-start') console.log(`progress:${JSON.stringify(e.type === 'rung-completed' ? { ...e, output: undefined, packets: e.packets.length } : e)}`);
+      },
+    };
+    const result = await engine.transcode(options);
+    return {
+      ok: true,
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
+      stats: result.stats, source: result.source, events, openFrames: openFrameCount(), wallMs: performance.now() - t0,
+    };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), wallMs: performance.now() - t0 };
+  }
+}
+
+async function runEngineJobs(req: EngineJobsRequest): Promise<EngineJobsReply> {
+  const t0 = performance.now();
+  let engine: Engine | null = null;
+  try {
+    let balancer: LoadBalancer | (new () => LoadBalancer) | undefined;
+    if (req.balancerUrl) {
+      const mod = (await import(/* @vite-ignore */ req.balancerUrl)) as { default?: typeof balancer; balancer?: typeof balancer };
+      balancer = mod.default ?? mod.balancer;
+      if (!balancer) throw new TypeError(`The balancer module ${req.balancerUrl} exports neither a default nor 'balancer'`);
+    }
+    const e = createEngine({
+      ...(balancer ? { balancer } : {}),
+      ...(req.adapterWeights !== undefined ? { adapterWeights: req.adapterWeights } : {}),
+      ...(req.leases ? { leases: req.leases } : {}),
+    });
+    engine = e;
+    let balanced = 0;
+    let during: Promise<EngineReport> | null = null;
+    const onBalanced = () => { if (++balanced === req.jobs.length) during = e.report(); };
+    const jobs = await Promise.all(req.jobs.map((j) => runEngineJob(e, j, t0, onBalanced)));
+    const reportWhileRunning: EngineReport | null = await (during ?? Promise.resolve(null));
+    return { ok: jobs.every((j) => j.ok), jobs, reportWhileRunning, reportAfter: await e.report(), openFrames: openFrameCount(), wallMs: performance.now() - t0 };
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { ok: false, error: { name: e.name, message: e.message }, jobs: [], reportWhileRunning: null, reportAfter: null, openFrames: openFrameCount(), wallMs: performance.now() - t0 };
+  } finally {
+    await engine?.close();
+  }
+}
+
+declare global {
+  interface Window { runEngineJobs: typeof runEngineJobs }
+}
+window.runEngineJobs = runEngineJobs;
+// ---- end of engine jobs (issue 7) ----------------------------------------------------------------
