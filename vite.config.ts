@@ -19,6 +19,7 @@ export default defineConfig({
       input: {
         index: resolve(root, 'index.html'),
         harness: resolve(root, 'harness.html'),
+        frames: resolve(root, 'frames.html'),
       },
     },
   },

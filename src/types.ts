@@ -1,4 +1,5 @@
 // Public types of the engine: what a caller passes to transcode() and what it gets back.
+import type { FrameSource } from './input/frame-source.ts';
 import type { ProgressEvent } from './progress/events.ts';
 
 /** Where the source video comes from. A string or URL is fetched with range requests. */
@@ -19,7 +20,8 @@ export type { OutputTarget } from './mux/target.ts';
 import type { OutputTarget } from './mux/target.ts';
 
 export interface TranscodeOptions {
-  input: InputSource;
+  /** A file or stream to demux and decode, or frames the caller made (see FrameSource). */
+  input: InputSource | FrameSource;
   /** Short sides, or rung specs. Defaults to 1080, 720, 480, 360. */
   ladder?: ReadonlyArray<number | RungSpec>;
   format?: OutputFormat;
@@ -36,6 +38,11 @@ export interface TranscodeOptions {
   policy?: string;
   /** Allow rungs larger than the source. Default false: such rungs are dropped. */
   upscale?: boolean;
+  /**
+   * Largest source picture accepted, in pixels (coded and display size alike); a larger declared
+   * size is an InputTooLargeError before any decoding. Default 8192×4352, AV1's level-6 limit.
+   */
+  maxInputPixels?: number;
   /** Upper bound on decoded frames in flight before decoding waits. Default 8. */
   maxFramesInFlight?: number;
   /** Upper bound on raw frame bytes buffered for chunks not yet encoded. Default 512 MiB. */
@@ -64,6 +71,8 @@ export interface SourceInfo {
   frameCount: number;
   colorSpace: VideoColorSpaceInit;
   audio: { codec: string; sampleRate: number; numberOfChannels: number } | null;
+  /** Things the engine chose about the input that the user should know (e.g. which track it took). */
+  notices?: string[];
 }
 
 /** Which encoder produced a chunk. */
