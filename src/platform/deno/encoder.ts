@@ -1,9 +1,9 @@
 // WebCodecs' VideoEncoder for Deno over node-av: SVT-AV1 as the software AV1 encoder,
 // av1_nvenc / av1_qsv / av1_vaapi for 'prefer-hardware' (supported only where one actually opens),
 // libvpx-vp9 and libx264 for the inspection matrix. Work runs in order on FFmpeg's threads.
-import { CodecContext, Dictionary, Frame, HardwareDeviceContext, HardwareFramesContext, Log, Packet } from 'node-av/lib';
+import { CodecContext, Dictionary, Frame, HardwareDeviceContext, HardwareFramesContext, Packet } from 'node-av/lib';
 import {
-  AVERROR_EAGAIN, AVERROR_EOF, AV_HWDEVICE_TYPE_VAAPI, AV_LOG_ERROR, AV_LOG_QUIET, AV_PICTURE_TYPE_I, AV_PICTURE_TYPE_NONE, AV_PIX_FMT_NV12, AV_PIX_FMT_VAAPI,
+  AVERROR_EAGAIN, AVERROR_EOF, AV_HWDEVICE_TYPE_VAAPI, AV_PICTURE_TYPE_I, AV_PICTURE_TYPE_NONE, AV_PIX_FMT_NV12, AV_PIX_FMT_VAAPI,
 } from 'node-av/constants';
 import { Buffer } from 'node:buffer';
 import { buildAv1C } from '../../av1/av1c.ts';
@@ -31,6 +31,31 @@ function parseAv1(codec: string): { profile: number; bitDepth: number } | null {
 
 /** Opens `spec` for a config; throws with FFmpeg's error code when it will not open. */
 async function open(spec: EncoderSpec, req: OpenRequest): Promise<Opened> {
+  const p = prepare(spec, req);
+  try {
+    const ret = await p.ctx.open2(p.codec, Dictionary.fromObject(p.options));
+    if (ret < 0) throw new Error(`${spec.name} did not open for ${req.config.width}x${req.config.height} (error ${ret})`);
+    return p;
+  } catch (err) {
+    closeOpened(p);
+    throw err;
+  }
+}
+
+/** The same, on the calling thread (start-up hardware detection). */
+function openSync(spec: EncoderSpec, req: OpenRequest): Opened {
+  const p = prepare(spec, req);
+  try {
+    const ret = p.ctx.open2Sync(p.codec, Dictionary.fromObject(p.options));
+    if (ret < 0) throw new Error(`${spec.name} did not open for ${req.config.width}x${req.config.height} (error ${ret})`);
+    return p;
+  } catch (err) {
+    closeOpened(p);
+    throw err;
+  }
+}
+
+function prepare(spec: EncoderSpec, req: OpenRequest): Opened & { codec: NonNullable<ReturnType<typeof findEncoder>>; options: Record<string, string> } {
   const codec = findEncoder(spec.name);
   if (!codec) throw new Error(`${spec.name} is not in this FFmpeg`);
   const { config } = req;
@@ -68,16 +93,50 @@ async function open(spec: EncoderSpec, req: OpenRequest): Promise<Opened> {
       if (fr < 0) throw new Error(`no VAAPI surfaces (error ${fr})`);
       ctx.hwFramesCtx = frames;
     }
-    const preset = config.latencyMode === 'realtime' ? Math.min(13, svtPreset() + 2) : svtPreset();
-    const ret = await ctx.open2(codec, Dictionary.fromObject(spec.options(preset)));
-    if (ret < 0) throw new Error(`${spec.name} did not open for ${config.width}x${config.height} (error ${ret})`);
-    return { ctx, spec, frames, device };
   } catch (err) {
-    ctx.freeContext();
-    frames?.free();
-    device?.free();
+    closeOpened({ ctx, spec, frames, device });
     throw err;
   }
+  const preset = config.latencyMode === 'realtime' ? Math.min(13, svtPreset() + 2) : svtPreset();
+  return { ctx, spec, frames, device, codec, options: spec.options(preset) };
+}
+
+const HW_ENV = 'LADDER_DENO_HW_ENCODERS';
+
+/** Whether `spec` opens at 720p, on the calling thread (used by the detection child process). */
+export function opensSync(spec: EncoderSpec): boolean {
+  try {
+    closeOpened(openSync(spec, { config: { codec: 'av01.0.05M.08', width: 1280, height: 720, bitrate: 2e6, framerate: 30 }, colorSpace: undefined }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The AV1 hardware encoders that open on this machine, detected once per process by actually
+ * opening each one, in a child process: with no CUDA driver, a failed av1_nvenc open corrupts
+ * this FFmpeg build's heap (free(): invalid pointer / SIGSEGV a few calls later), so no failing
+ * hardware open may happen in the process that encodes. The answer is kept in the environment.
+ */
+export function hardwareEncoders(): string[] {
+  let found = Deno.env.get(HW_ENV);
+  if (found === undefined) {
+    found = '';
+    const here = new URL(import.meta.url);
+    if (here.protocol === 'file:') {
+      const child = new URL('./_hw-detect.ts', here).pathname;
+      const config = new URL('../../../deno.json', here).pathname;
+      try {
+        const out = new Deno.Command(Deno.execPath(), { args: ['run', '-A', '--config', config, child], stdout: 'piped', stderr: 'null' }).outputSync();
+        // The answer is the printed line; the child may still crash on its way out.
+        const names = JSON.parse(new TextDecoder().decode(out.stdout).trim().split('\n').pop() || '[]') as unknown;
+        if (Array.isArray(names)) found = names.filter((n): n is string => typeof n === 'string').join(',');
+      } catch { /* no detection: software only */ }
+    }
+    Deno.env.set(HW_ENV, found);
+  }
+  return found ? found.split(',') : [];
 }
 
 function closeOpened(o: Opened): void {
@@ -93,14 +152,14 @@ function probeKey(spec: EncoderSpec, c: VideoEncoderConfig): string {
   return `${spec.name}|${c.codec}|${c.width}x${c.height}`;
 }
 
-async function opensFor(spec: EncoderSpec, config: VideoEncoderConfig): Promise<boolean> {
+/** Whether `spec` opens for this config (cached per process). */
+export async function opensFor(spec: EncoderSpec, config: VideoEncoderConfig): Promise<boolean> {
   const key = probeKey(spec, config);
   let p = opens.get(key);
   if (!p) {
-    // A hardware encoder that is absent says so at error level; detection is not an error.
-    Log.setLevel(AV_LOG_QUIET);
-    p = open(spec, { config, colorSpace: undefined }).then((o) => { closeOpened(o); return true; }, () => false)
-      .finally(() => Log.setLevel(AV_LOG_ERROR));
+    p = spec.hardware && !hardwareEncoders().includes(spec.name)
+      ? Promise.resolve(false)
+      : open(spec, { config, colorSpace: undefined }).then((o) => { closeOpened(o); return true; }, () => false);
     opens.set(key, p);
   }
   return p;
@@ -230,6 +289,7 @@ export class DenoVideoEncoder extends EventTarget {
     let lastError: unknown = null;
     for (const hardware of wantsHardware(config.hardwareAcceleration)) {
       for (const spec of encoderCandidates(config.codec, hardware)) {
+        if (spec.hardware && !hardwareEncoders().includes(spec.name)) continue;
         try {
           const o = await open(spec, { config, colorSpace: first.colorSpace });
           if (gen !== this.#generation) { closeOpened(o); throw new DOMException('The encoder was reset', 'AbortError'); }

@@ -1,13 +1,17 @@
 // Installs the node-av WebCodecs classes as Deno globals, so the unchanged engine (decode stage,
-// encoder core, inspection) runs on them. Module workers get the same install before their own
-// script: the engine's encoder leases are Deno workers running workers/encode.worker.ts.
+// encoder core, inspection) runs on them.
+//
+// node-av must stay in one isolate: its native classes keep their JS constructors in process-wide
+// statics (not per isolate), so loading it in a second isolate (a Deno worker) corrupts the first
+// (seen here as heap corruption and SIGSEGV inside node-av.node with two lease workers). The install
+// therefore hides `Worker`, and the engine's leases run inline (src/encode/lease.ts falls back to
+// that where workers are unavailable); their encodes still run in parallel, on the threads that
+// node-av's async calls and SVT-AV1 use, off the JS thread.
 import { DenoVideoDecoder } from './decoder.ts';
-import { DenoVideoEncoder } from './encoder.ts';
+import { DenoVideoEncoder, hardwareEncoders } from './encoder.ts';
 import { DenoEncodedVideoChunk, DenoVideoFrame } from './frame.ts';
 
-const SELF = new URL('./install.ts', import.meta.url).href;
-
-/** Puts VideoDecoder, VideoEncoder, VideoFrame and EncodedVideoChunk on globalThis (where absent). */
+/** Puts VideoDecoder, VideoEncoder, VideoFrame and EncodedVideoChunk on globalThis (where absent), and hides Worker. */
 export function installWebCodecs(): void {
   const g = globalThis as Record<string, unknown>;
   if (g.__ladderDenoWebCodecs) return;
@@ -19,23 +23,6 @@ export function installWebCodecs(): void {
   put('VideoEncoder', DenoVideoEncoder);
   put('VideoFrame', DenoVideoFrame);
   put('EncodedVideoChunk', DenoEncodedVideoChunk);
-  wrapWorkers();
-}
-
-/** Module workers start with this install, then import the script they were given. */
-function wrapWorkers(): void {
-  const Base = globalThis.Worker;
-  if (!Base) return;
-  class InstallingWorker extends Base {
-    constructor(url: string | URL, options?: WorkerOptions) {
-      if (options?.type !== 'module') {
-        super(url, options);
-        return;
-      }
-      const target = new URL(String(url), import.meta.url).href;
-      const entry = `import ${JSON.stringify(SELF)};\nimport ${JSON.stringify(target)};\n`;
-      super(`data:text/javascript,${encodeURIComponent(entry)}`, options);
-    }
-  }
-  Object.defineProperty(globalThis, 'Worker', { value: InstallingWorker, writable: true, configurable: true });
+  hardwareEncoders(); // detected once, at install (see encoder.ts)
+  Object.defineProperty(globalThis, 'Worker', { value: undefined, writable: true, configurable: true });
 }

@@ -1,0 +1,121 @@
+// `npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2]`: a benchmark,
+// not a test (it never asserts timings). The engine under Deno (`deno task transcode`: node-av's
+// SVT-AV1 in lease workers, WGSL scaling on Deno's WebGPU), once per lease count, against native
+// ffmpeg with the same encoder library (libsvtav1), the same preset and the engine's own per-rung
+// bitrates, 2 s GOPs like the engine's chunks. Prints wall times and their ratio, per-rung PSNR and
+// libdav1d frame counts of both, the engine's speedup from the first lease count to the others, and
+// its lease timeline.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from '../tools/harness.ts';
+import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount } from '../tests/lib/media.ts';
+import { tempDir } from '../tests/lib/cli.ts';
+
+const USAGE = 'usage: npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset 10]';
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n${USAGE}\n`);
+  process.exit(1);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      ladder: { type: 'string', default: '1080,720,480,360' }, leases: { type: 'string', default: '1,2' },
+      preset: { type: 'string', default: '10' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+const { values, positionals } = parsed;
+if (values.help) { console.log(USAGE); process.exit(0); }
+const source = resolve(ROOT, positionals[0] ?? '../shared/media/video.mp4');
+if (!existsSync(source) || !statSync(source).isFile()) fail(`input file not found: ${source}`);
+const leaseCounts = [...new Set(values.leases.split(',').map(Number))];
+if (leaseCounts.some((n) => !Number.isInteger(n) || n < 1)) fail(`--leases must be positive integers, got ${values.leases}`);
+const preset = Number(values.preset);
+if (!Number.isInteger(preset) || preset < 0 || preset > 13) fail(`--preset must be 0…13, got ${values.preset}`);
+
+const v = ffprobe(source).streams.find((s) => s.codec_type === 'video');
+if (!v) fail(`no video stream in ${source}`);
+const [fn, fd] = ((v as { avg_frame_rate?: string }).avg_frame_rate ?? v.r_frame_rate ?? '30/1').split('/').map(Number);
+const fps = fn && fd ? fn / fd : 30;
+const durationS = Number(v.duration ?? 0);
+const srcFrames = sourceFrameCount(source);
+const out = tempDir('bench-deno');
+const deno = join(ROOT, 'node_modules', '.bin', 'deno');
+
+interface Rung { label: number; width: number; height: number; bitrate: number; file: string; frames: number }
+interface Summary { rungs: Rung[]; wallMs: number; stats: { chunks: number; softwareChunks: number; hardwareChunks: number }; timeline: Array<{ lease: number; label: number; chunk: number; startMs: number; endMs: number }> }
+
+function timed(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; stderr: string; code: number }> {
+  const t0 = performance.now();
+  return new Promise((res) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    child.on('close', (code) => res({ ms: performance.now() - t0, stdout, stderr, code: code ?? 1 }));
+  });
+}
+
+const load0 = loadavg();
+console.error(`source ${source}: ${srcFrames} frames @ ${fps.toFixed(3)} fps; SVT-AV1 preset ${preset}; outputs in ${out}`);
+
+// 1. The engine under Deno, once per lease count; wall = the whole process, start-up included.
+const engine = new Map<number, { ms: number; summary: Summary }>();
+for (const n of leaseCounts) {
+  console.error(`engine under Deno, ${n} lease(s)…`);
+  const r = await timed(deno, ['run', '-A', 'src/platform/deno/cli.ts', source, '--out', join(out, `engine-${n}`), '--ladder', values.ladder, '--leases', String(n), '--json'],
+    { LADDER_SVT_PRESET: String(preset) });
+  if (r.code !== 0) fail(`engine (${n} leases) failed: ${r.stderr.trim().split('\n').pop()}`);
+  engine.set(n, { ms: r.ms, summary: JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary });
+}
+const rungs = engine.get(leaseCounts[0]!)!.summary.rungs;
+
+// 2. Native ffmpeg, one process for every rung: split + Lanczos scale to limited range, the engine's bitrates.
+console.error('ffmpeg libsvtav1…');
+const graph = `[0:v]split=${rungs.length}${rungs.map((_, i) => `[s${i}]`).join('')};` +
+  rungs.map((p, i) => `[s${i}]scale=${p.width}:${p.height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[o${i}]`).join(';');
+const ffFiles = rungs.map((p) => join(out, `ffmpeg-${p.label}p.mp4`));
+const ff = await timed('ffmpeg', ['-v', 'error', '-y', '-i', source, '-filter_complex', graph,
+  ...rungs.flatMap((p, i) => ['-map', `[o${i}]`, '-c:v', 'libsvtav1', '-preset', String(preset), '-b:v', String(p.bitrate), '-g', String(Math.round(2 * fps)), '-an', ffFiles[i]!])]);
+if (ff.code !== 0) fail(`ffmpeg failed: ${ff.stderr.trim().split('\n').pop()}`);
+const load1 = loadavg();
+
+// Quality after all timed runs, so it cannot slow any of them down.
+console.error('PSNR and libdav1d frame counts…');
+const quality = (files: string[]) => files.map((f, i) => {
+  const p = rungs[i]!;
+  const kbps = (statSync(f).size * 8) / durationS / 1000;
+  return `${psnrAgainstSource(f, source, p.width, p.height).toFixed(2)} dB ${dav1dFrameCount(f)}f ${kbps.toFixed(0)}k`;
+});
+const fastest = [...engine].reduce((a, b) => (b[1].ms < a[1].ms ? b : a));
+const fmt = (ms: number) => (ms / 1000).toFixed(1);
+const ffVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0];
+
+console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}); ${ffVersion}`);
+console.log(`load average before ${load0.map((x) => x.toFixed(2)).join(' ')}, after the timed runs ${load1.map((x) => x.toFixed(2)).join(' ')} (other processes share this machine)`);
+console.log(`source: ${source}, ${srcFrames} frames, ${durationS.toFixed(2)} s; rungs: ${rungs.map((p) => `${p.label}p ${p.width}x${p.height} ${(p.bitrate / 1e3).toFixed(0)} kb/s`).join(', ')}`);
+console.log(`\nwall times (whole process); ratio = ffmpeg wall ÷ engine wall`);
+for (const [n, e] of engine) console.log(`${`engine (Deno), ${n} lease${n > 1 ? 's' : ''}`.padEnd(30)} ${fmt(e.ms).padStart(7)} s  (engine's own wall ${fmt(e.summary.wallMs)} s)  ratio ${(ff.ms / e.ms).toFixed(2)}`);
+console.log(`${`ffmpeg libsvtav1 preset ${preset}`.padEnd(30)} ${fmt(ff.ms).padStart(7)} s`);
+console.log(`ratio engine (fastest, ${fastest[0]} lease(s)) ÷ ffmpeg: ${(fastest[1].ms / ff.ms).toFixed(2)}× the wall time`);
+console.log(`\nper rung: PSNR (Y/U/V average) against the source scaled by ffmpeg (Lanczos), libdav1d frame count (source: ${srcFrames}), file bitrate`);
+console.log(`${''.padEnd(30)} ${rungs.map((p) => `${p.label}p`.padStart(24)).join('')}`);
+for (const [n, e] of engine) console.log(`${`engine (Deno), ${n} lease${n > 1 ? 's' : ''}`.padEnd(30)} ${quality(e.summary.rungs.map((r) => r.file)).map((c) => c.padStart(24)).join('')}`);
+console.log(`${`ffmpeg libsvtav1 preset ${preset}`.padEnd(30)} ${quality(ffFiles).map((c) => c.padStart(24)).join('')}`);
+const [baseN, base] = [...engine][0]!;
+console.log(`\nengine speedup, wall(${baseN} lease${baseN > 1 ? 's' : ''}) ÷ wall(N): ${[...engine].map(([n, e]) => `${n} → ${(base.ms / e.ms).toFixed(2)}×`).join(', ')}`);
+for (const [n, e] of engine) {
+  console.log(`  ${n} lease(s): ${e.summary.stats.chunks} chunks; timeline (lease: rung/chunk start–end ms):`);
+  const byLease = new Map<number, string[]>();
+  for (const t of e.summary.timeline) byLease.set(t.lease, [...(byLease.get(t.lease) ?? []), `${t.label}p/${t.chunk} ${t.startMs}–${t.endMs}`]);
+  for (const [l, items] of [...byLease].sort((a, b) => a[0] - b[0])) console.log(`    lease ${l}: ${items.join(', ')}`);
+}

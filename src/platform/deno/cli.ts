@@ -1,0 +1,171 @@
+// `deno task transcode INPUT --out DIR [...]`: the engine under Deno, with node-av's codecs
+// installed as WebCodecs and Deno's WebGPU for scaling. Progress bars per rung on a TTY (stderr),
+// a one-line JSON summary with --json (stdout), a one-line message and exit code 1 on error.
+import './install.ts';
+import { parseArgs } from 'node:util';
+import { transcode } from '../../transcode.ts';
+import { openFrameCount } from '../../decode/frames.ts';
+import type { ProgressEvent } from '../../progress/events.ts';
+import { DenoFileTarget } from './file-target.ts';
+import { ProgressView } from './progress-view.ts';
+
+const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format hls|mp4]
+                           [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json]
+
+Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
+folder per rung. Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
+one opens), scaling uses WebGPU. --json prints one JSON summary line on stdout at the end.`;
+
+class UsageError extends Error {}
+
+interface Args {
+  input: string; out: string; ladder: number[] | undefined; format: 'mp4' | 'hls'; policy: string | undefined;
+  leases: number | undefined; chunkSeconds: number | undefined; json: boolean;
+}
+
+function parse(argv: string[]): Args | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        ladder: { type: 'string' },
+        format: { type: 'string', default: 'mp4' },
+        policy: { type: 'string' },
+        leases: { type: 'string' },
+        'chunk-seconds': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) return null;
+  if (positionals.length === 0) throw new UsageError('missing INPUT (the video file to transcode)');
+  if (positionals.length > 1) throw new UsageError(`expected one INPUT, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (!v.out) throw new UsageError('missing --out DIR (where the ladder is written)');
+  if (v.format !== 'mp4' && v.format !== 'hls') throw new UsageError(`bad --format ${JSON.stringify(v.format)}: use mp4 or hls`);
+  let ladder: number[] | undefined;
+  if (v.ladder !== undefined) {
+    const parts = v.ladder.split(',').map((s) => s.trim());
+    ladder = parts.map(Number);
+    const bad = parts.find((s, i) => s === '' || !Number.isInteger(ladder![i]) || ladder![i]! < 2 || ladder![i]! > 8192);
+    if (bad !== undefined || parts.length === 0) throw new UsageError(`bad --ladder ${JSON.stringify(v.ladder)}: expected comma-separated short sides between 2 and 8192, e.g. 1080,720,480,360`);
+  }
+  const positiveInt = (name: string, s: string | undefined) => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`bad --${name} ${JSON.stringify(s)}: expected a positive integer`);
+    return n;
+  };
+  let chunkSeconds: number | undefined;
+  if (v['chunk-seconds'] !== undefined) {
+    chunkSeconds = Number(v['chunk-seconds']);
+    if (!(chunkSeconds > 0)) throw new UsageError(`bad --chunk-seconds ${JSON.stringify(v['chunk-seconds'])}: expected a positive number`);
+  }
+  return {
+    input: positionals[0]!, out: v.out, ladder, format: v.format, policy: v.policy, leases: positiveInt('leases', v.leases),
+    chunkSeconds, json: v.json === true,
+  };
+}
+
+/** Reads the whole input, naming the problem when it is missing or unreadable. */
+async function readInput(path: string): Promise<Uint8Array> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new UsageError(`input not found: ${path}`);
+    throw new UsageError(`cannot read input ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!info.isFile) throw new UsageError(`input is not a file: ${path}`);
+  try {
+    return await Deno.readFile(path);
+  } catch (err) {
+    throw new UsageError(`cannot read input ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+interface TimelineEntry { lease: number; rung: number; label: number; chunk: number; hardware: boolean; encoder: string; helper: boolean; startMs: number; endMs: number | null }
+
+async function main(): Promise<number> {
+  const args = parse(Deno.args);
+  if (!args) {
+    console.log(USAGE);
+    return 0;
+  }
+  const bytes = await readInput(args.input);
+  const outDir = args.out.startsWith('/') ? args.out : `${Deno.cwd()}/${args.out}`;
+  const target = new DenoFileTarget(outDir);
+  const t0 = performance.now();
+  const timeline: TimelineEntry[] = [];
+  const open = new Map<string, TimelineEntry>();
+  let labels: number[] = [];
+  const view = new ProgressView(Deno.stderr.isTerminal());
+  const onProgress = (e: ProgressEvent) => {
+    const now = Math.round(performance.now() - t0);
+    if (e.type === 'job-start') labels = e.rungs.map((r) => r.label);
+    if (e.type === 'chunk-start') {
+      const entry: TimelineEntry = { lease: e.leaseId, rung: e.rung, label: labels[e.rung] ?? e.rung, chunk: e.chunk, hardware: e.hardware, encoder: e.encoder, helper: e.helper, startMs: now, endMs: null };
+      open.set(`${e.rung}:${e.chunk}:${e.leaseId}`, entry);
+      timeline.push(entry);
+    } else if (e.type === 'chunk-done') {
+      const entry = open.get(`${e.rung}:${e.chunk}:${e.leaseId}`);
+      if (entry) entry.endMs = now;
+    }
+    view.update(e);
+  };
+  let result;
+  try {
+    result = await transcode({
+      input: bytes,
+      format: args.format,
+      target,
+      onProgress,
+      ...(args.ladder ? { ladder: args.ladder } : {}),
+      ...(args.policy !== undefined ? { policy: args.policy } : {}),
+      ...(args.leases !== undefined ? { leases: args.leases } : {}),
+      ...(args.chunkSeconds !== undefined ? { chunkSeconds: args.chunkSeconds } : {}),
+    });
+  } catch (err) {
+    view.stop();
+    await target.discard(); // a failed job leaves nothing that looks like output
+    throw err;
+  }
+  view.stop();
+  const files = (label: number) => args.format === 'hls' ? `${outDir}/${label}p/video.m3u8` : `${outDir}/${label}p.mp4`;
+  const summary = {
+    rungs: result.rungs.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks })),
+    ...(args.format === 'hls' ? { master: `${outDir}/master.m3u8` } : {}),
+    decodedFrames: result.stats.decodedFrames,
+    stats: result.stats,
+    openFrames: openFrameCount(),
+    timeline: timeline.filter((t) => t.endMs !== null),
+    wallMs: Math.round(performance.now() - t0),
+  };
+  const fps = result.stats.encodedFrames / Math.max(1e-3, summary.wallMs / 1000);
+  console.error(`${args.format === 'hls' ? `wrote HLS to ${outDir}/master.m3u8` : `wrote ${result.rungs.length} MP4s to ${outDir}`} in ${(summary.wallMs / 1000).toFixed(1)} s (${fps.toFixed(1)} encoded frames/s, ${result.stats.chunks} chunks)`);
+  if (args.json) console.log(JSON.stringify(summary));
+  else for (const r of summary.rungs) console.log(`${r.label}p ${r.width}x${r.height} ${r.codec} ${r.frames} frames ${r.bytes} bytes → ${r.file}`);
+  return 0;
+}
+
+function oneLine(err: unknown): string {
+  if (err instanceof UsageError) return err.message;
+  const e = err instanceof Error ? err : new Error(String(err));
+  return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`.replace(/\s*\n\s*/g, ' ');
+}
+
+let code: number;
+try {
+  code = await main();
+} catch (err) {
+  console.error(`error: ${oneLine(err)}`);
+  code = 1;
+}
+// Leases (workers) and the GPU device may keep the event loop alive; the job is over.
+Deno.exit(code);

@@ -1,0 +1,193 @@
+// Acceptance for the Deno CLI (`deno task transcode`): video.mp4 → HLS and MP4 ladders checked
+// with the same shared checks as the Chromium CLI (tests/lib/ladder-checks.ts); an HEVC source made
+// by ffmpeg (which Chromium here cannot decode) → frame-exact AV1; and the error cases: one-line
+// message, non-zero exit, nothing left that looks like output.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ROOT } from '../tools/harness.ts';
+import { tempDir } from './lib/cli.ts';
+import {
+  checkHlsAudioDuration, checkHlsBandwidthAndCodecs, checkHlsBoundaries, checkHlsDecodes, checkHlsPlaylists, checkMp4Rung, checkPsnr, readHlsLadder,
+} from './lib/ladder-checks.ts';
+import type { HlsLadder } from './lib/ladder-checks.ts';
+import { MEDIA, sourceFrameCount } from './lib/media.ts';
+
+const SOURCE = join(MEDIA, 'video.mp4');
+const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
+
+interface Chunk { index: number; leaseId: number; helper: boolean; hardware: boolean; encoder: string; frames: number }
+interface Summary {
+  rungs: Array<{ height: number; width: number; label: number; codec: string; frames: number; bytes: number; file: string; chunks: Chunk[] }>;
+  master?: string; decodedFrames: number; openFrames: number; wallMs: number;
+  stats: { chunks: number; softwareChunks: number; hardwareChunks: number };
+  timeline: Array<{ lease: number; rung: number; chunk: number; startMs: number; endMs: number }>;
+}
+
+function denoCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; lines: string[]; summary: Summary | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(DENO, ['task', 'transcode', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    child.on('close', (code) => {
+      let summary: Summary | null = null;
+      try { summary = JSON.parse(stdout.trim().split('\n').pop() ?? '') as Summary; } catch { /* an error run */ }
+      // Deno's own start-up notes and the task echo are not the CLI's output.
+      const lines = stderr.split('\n').filter((l) => l.trim() && !/XDG_RUNTIME_DIR|^Task /.test(l));
+      resolve({ code: code ?? 1, stdout, stderr, lines, summary });
+    });
+  });
+}
+
+/** Files under `dir` that a reader would take for output (anything but our temporary names). */
+function outputs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+}
+
+function overlaps(t: Summary['timeline']): boolean {
+  return t.some((a) => t.some((b) => a.lease !== b.lease && a.startMs < b.endMs && b.startMs < a.endMs));
+}
+
+describe('deno task transcode video.mp4 --format hls (480,360, 2 leases)', () => {
+  const out = tempDir('deno-hls');
+  let s: Summary;
+  let l: HlsLadder;
+  before(async () => {
+    const r = await denoCli([SOURCE, '--out', out, '--format', 'hls', '--ladder', '480,360', '--leases', '2', '--json']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    assert.ok(r.summary, 'a JSON summary line');
+    s = r.summary;
+    l = readHlsLadder(out);
+  });
+
+  it('playlists parse (m3u8-parser), every listed file exists, boundaries match across rungs', () => {
+    assert.equal(s.master, join(out, 'master.m3u8'));
+    checkHlsPlaylists(out, l, 2, true);
+    checkHlsBoundaries(l, 5, 1 / 25);
+  });
+
+  it('ffprobe opens master.m3u8; libdav1d decodes 125 frames from every rung', () => {
+    checkHlsDecodes(out, l, [{ width: 854, height: 480 }, { width: 640, height: 360 }], 125, true);
+  });
+
+  it('AVERAGE-BANDWIDTH matches the bytes on disk, CODECS matches the sequence header', () => {
+    checkHlsBandwidthAndCodecs(out, l);
+  });
+
+  it("the audio rendition decodes to the source's audio duration within 50 ms", () => {
+    const a = checkHlsAudioDuration(out, l, SOURCE, 0.05);
+    console.log(`audio rendition ${a.rendition.toFixed(3)} s, source ${a.source.toFixed(3)} s`);
+  });
+
+  it('both leases encoded, at the same time (lease timeline), with SVT-AV1 in software', () => {
+    const leases = new Set(s.timeline.map((t) => t.lease));
+    console.log(`timeline: ${s.timeline.map((t) => `L${t.lease}:${t.rung}/${t.chunk}@${t.startMs}-${t.endMs}`).join(' ')}`);
+    assert.equal(leases.size, 2, 'two leases took chunks');
+    assert.ok(overlaps(s.timeline), 'chunks of different leases ran at the same time');
+    assert.equal(s.timeline.length, s.stats.chunks, 'every chunk is on the timeline');
+    assert.equal(s.openFrames, 0);
+  });
+});
+
+describe('deno task transcode video.mp4 --format mp4 (480,360)', () => {
+  const out = tempDir('deno-mp4');
+  let s: Summary;
+  before(async () => {
+    const r = await denoCli([SOURCE, '--out', out, '--ladder', '480,360', '--json']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    assert.ok(r.summary, 'a JSON summary line');
+    s = r.summary;
+  });
+
+  it('decodes every source frame once, leaves no frame open, chunks in order', () => {
+    assert.equal(s.decodedFrames, 125);
+    assert.equal(s.openFrames, 0);
+    assert.deepEqual(s.rungs.map((r) => `${r.width}x${r.height}`), ['854x480', '640x360']);
+    for (const r of s.rungs) {
+      assert.deepEqual(r.chunks.map((c) => c.index), [0, 1, 2], `${r.label}p: 2 s chunks of a 5 s source`);
+      assert.equal(r.chunks.reduce((n, c) => n + c.frames, 0), 125);
+    }
+  });
+
+  it('AV1 MP4s at the expected sizes with 125 frames (libdav1d), AAC carried, av1C = first sample', () => {
+    for (const r of s.rungs) {
+      assert.equal(r.file, join(out, `${r.label}p.mp4`));
+      checkMp4Rung(r.file, r, 125, true);
+    }
+  });
+
+  it('at least 35 dB PSNR per rung against the ffmpeg-scaled source', () => {
+    for (const r of s.rungs) console.log(`PSNR ${r.label}p: ${checkPsnr(r.file, SOURCE, r, 35).toFixed(2)} dB (${(r.bytes * 8 / 5 / 1000).toFixed(0)} kbit/s)`);
+  });
+});
+
+describe('deno task transcode: an HEVC source (which Chromium here cannot decode)', () => {
+  const dir = tempDir('deno-hevc');
+  const src = join(dir, 'hevc.mp4');
+  const out = join(dir, 'out');
+  let s: Summary;
+  before(async () => {
+    // B-frames make presentation order differ from decode order; 2.4 s at 25 fps = 60 frames.
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=2.4', '-pix_fmt', 'yuv420p',
+      '-c:v', 'libx265', '-x265-params', 'log-level=error:bframes=3:keyint=25', '-tag:v', 'hvc1', src], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const r = await denoCli([src, '--out', out, '--ladder', '360,180', '--json']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    s = r.summary!;
+  });
+
+  it('every rung has exactly the source\'s frames (libdav1d) and looks like the source (PSNR)', () => {
+    const frames = sourceFrameCount(src);
+    assert.equal(frames, 60);
+    assert.equal(s.decodedFrames, frames);
+    assert.deepEqual(s.rungs.map((r) => `${r.width}x${r.height}`), ['640x360', '320x180']);
+    for (const r of s.rungs) {
+      checkMp4Rung(r.file, r, frames, false);
+      console.log(`HEVC → ${r.label}p: PSNR ${checkPsnr(r.file, src, r, 35).toFixed(2)} dB`);
+    }
+  });
+});
+
+describe('deno task transcode: errors', () => {
+  const dir = tempDir('deno-errors');
+  const cases: Array<{ name: string; args: (out: string) => string[]; message: RegExp }> = [
+    { name: 'a missing input path', args: (out) => [join(dir, 'nope.mp4'), '--out', out], message: /^error: input not found: .*nope\.mp4$/ },
+    { name: 'a folder as input', args: (out) => [dir, '--out', out], message: /^error: input is not a file: / },
+    { name: 'a file that is not media', args: (out) => [join(dir, 'garbage.mp4'), '--out', out], message: /^error: CorruptInputError: Cannot read input/ },
+    { name: 'a truncated file', args: (out) => [join(dir, 'truncated.mp4'), '--out', out, '--ladder', '360', '--format', 'hls'], message: /^error: CorruptInputError: Input is truncated/ },
+    { name: 'a bad --ladder value', args: (out) => [SOURCE, '--out', out, '--ladder', '720,abc'], message: /^error: bad --ladder "720,abc"/ },
+    { name: 'a bad --format value', args: (out) => [SOURCE, '--out', out, '--format', 'avi'], message: /^error: bad --format "avi"/ },
+    { name: 'a missing --out', args: () => [SOURCE], message: /^error: missing --out/ },
+  ];
+  before(() => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'garbage.mp4'), 'this is not a video file\n'.repeat(40));
+    // The first 60 % of video.mp4: the container lists 125 frames, fewer can be read.
+    const cut = spawnSync('sh', ['-c', `head -c $(( $(stat -c %s "${SOURCE}") * 6 / 10 )) "${SOURCE}" > "${join(dir, 'truncated.mp4')}"`]);
+    assert.equal(cut.status, 0);
+  });
+  for (const c of cases) {
+    it(`${c.name}: non-zero exit, one line naming the problem, no output left`, async () => {
+      const out = join(dir, `out-${c.name.replace(/\W+/g, '-')}`);
+      const r = await denoCli(c.args(out));
+      assert.notEqual(r.code, 0, 'exit code');
+      const errors = r.lines.filter((x) => x.startsWith('error:'));
+      assert.equal(errors.length, 1, `one error line: ${r.stderr}`);
+      assert.equal(r.lines.at(-1), errors[0], 'the error is the last line');
+      assert.match(errors[0]!, c.message);
+      assert.equal(r.summary, null, 'no JSON summary');
+      assert.deepEqual(outputs(out), [], 'nothing written under --out');
+    });
+  }
+  it('--help prints the usage and exits 0', async () => {
+    const r = await denoCli(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^usage: deno task transcode INPUT --out DIR/m);
+    for (const opt of ['--ladder', '--format', '--policy', '--leases', '--json']) assert.ok(r.stdout.includes(opt), opt);
+  });
+});
