@@ -1,5 +1,6 @@
-// The embedding example: an animated canvas becomes VideoFrames, which transcode() takes as a frame
-// source (no file, no demuxer, no decoder) and turns into a ladder of MP4s shown in <video>s.
+// The embedding example: an animated canvas becomes VideoFrames (and a tone AudioData), which
+// transcode() takes as a frame source (no file, no demuxer, no decoder) and turns into a ladder of
+// MP4s shown in <video>s.
 import { openFrameCount, transcode } from '../src/mod.ts';
 import type { FrameSource } from '../src/mod.ts';
 import { describeError, parseLadder } from './ui.ts';
@@ -50,8 +51,22 @@ function draw(ctx: CanvasRenderingContext2D, w: number, h: number, t: number, n:
   ctx.fillText(`frame ${n}`, w * 0.05, h * 0.9);
 }
 
+const RATE = 48_000;
+
+/** The audio that goes with video frame i: a gliding sine, 48 kHz mono. */
+function tone(i: number, fps: number): AudioData {
+  const first = Math.round((i * RATE) / fps);
+  const samples = new Float32Array(Math.round(((i + 1) * RATE) / fps) - first);
+  for (let k = 0; k < samples.length; k++) {
+    const t = (first + k) / RATE;
+    samples[k] = 0.2 * Math.sin(2 * Math.PI * (440 * t + 40 * Math.sin(t * 2)));
+  }
+  return new AudioData({ format: 'f32', sampleRate: RATE, numberOfChannels: 1, numberOfFrames: samples.length, timestamp: Math.round((first * 1e6) / RATE), data: samples });
+}
+
 startButton.onclick = async () => {
   const seconds = Number($<HTMLInputElement>('seconds').value);
+  const withAudio = $<HTMLInputElement>('audio').checked;
   const fps = Number($<HTMLInputElement>('fps').value);
   const ctx = canvas.getContext('2d');
   let ladder;
@@ -65,16 +80,21 @@ startButton.onclick = async () => {
   }
   const total = Math.round(seconds * fps);
   let supplied = 0;
-  const given: VideoFrame[] = [];
+  const given: Array<VideoFrame | AudioData> = [];
   const stillOpen = () => given.filter((f) => f.format !== null).length;
   // The caller's side of the contract: make a frame, hand it over, never touch it again.
-  async function* frames(): AsyncGenerator<VideoFrame> {
+  async function* frames(): AsyncGenerator<VideoFrame | AudioData> {
     for (let i = 0; i < total; i++) {
       draw(ctx!, canvas.width, canvas.height, i / fps, i);
       supplied++;
       const frame = new VideoFrame(canvas, { timestamp: Math.round((i * 1e6) / fps), duration: Math.round(1e6 / fps) });
       given.push(frame);
       yield frame;
+      if (withAudio) {
+        const sound = tone(i, fps);
+        given.push(sound);
+        yield sound;
+      }
     }
   }
   const source: FrameSource = { width: canvas.width, height: canvas.height, frameRate: fps, frameCount: total, frames: frames() };

@@ -2,6 +2,7 @@
 // from a picked file with playback, timeline and a zip checked by ffmpeg; cancel and a second job;
 // the canvas frame-source example; a dropped non-video file.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -131,7 +132,7 @@ describe('demo page in Chromium', () => {
     }
   });
 
-  it('the canvas frame-source example: every rung decodes to exactly the frames supplied', async () => {
+  it('the canvas frame-source example: every rung decodes to exactly the frames supplied, with the tone as Opus', async () => {
     const { page, pageErrors } = await open(browser, `${server.origin}/frames.html`);
     try {
       await page.fill('#seconds', '2');
@@ -157,6 +158,14 @@ describe('demo page in Chromium', () => {
         assert.equal(v.codec_name, 'av1');
         assert.equal(v.height, r.label);
         assert.equal(dav1dFrameCount(file), report.supplied, `${r.label}p: libdav1d frames`);
+        const a = ffprobe(file).streams.find((s) => s.codec_type === 'audio');
+        assert.equal(a?.codec_name, 'opus', `${r.label}p: the AudioData became an Opus track`);
+        const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a:0', '-f', 'null', '-', '-progress', 'pipe:1'], { encoding: 'utf8' });
+        assert.equal(decoded.status, 0, decoded.stderr);
+        assert.equal(decoded.stderr.trim(), '', 'no audio decode errors');
+        const us = Number([...decoded.stdout.matchAll(/out_time_us=(\d+)/g)].at(-1)?.[1]);
+        console.log(`${r.label}p: audio decodes to ${(us / 1e6).toFixed(3)} s`);
+        assert.ok(Math.abs(us / 1e6 - 2) <= 0.05, `audio ${us / 1e6} s for 2 s of tone`);
       }
       assert.deepEqual(pageErrors, []);
     } finally {

@@ -4,9 +4,11 @@
 // error or abort alike; frames it never takes stay the caller's (ending early calls return()).
 import { abortError } from '../errors.ts';
 import { adopt, release } from '../decode/frames.ts';
+import type { AudioPassthrough } from '../demux/demux.ts';
 import type { SourceInfo } from '../types.ts';
+import { FrameAudioEncoder } from './frame-audio.ts';
 
-/** Frames made by the caller: declared size and rate, then VideoFrames (AudioData is accepted and closed). */
+/** Frames made by the caller: declared size and rate, then VideoFrames and, optionally, AudioData. */
 export interface FrameSource {
   /** Width and height of every frame, in square pixels. */
   width: number;
@@ -17,7 +19,7 @@ export interface FrameSource {
   frameCount?: number;
   /** Colour of YUV frames that carry none. RGB frames are converted to BT.709 limited range. */
   colorSpace?: VideoColorSpaceInit;
-  /** VideoFrames in presentation order (timestamps in microseconds); AudioData items are closed, not carried yet. */
+  /** VideoFrames in presentation order, AudioData interleaved as it comes (timestamps in µs, one clock). Audio is encoded as Opus. */
   frames: AsyncIterable<VideoFrame | AudioData>;
 }
 
@@ -27,6 +29,8 @@ export interface FrameInput {
   /** Yields engine-owned I420/NV12 frames; the consumer release()s each. */
   frames(signal: AbortSignal | undefined): AsyncGenerator<VideoFrame, void, undefined>;
   readAudio(): Promise<null>;
+  /** The AudioData the source gave, as an Opus track; ready once frames() has ended. */
+  audio(): AudioPassthrough | null;
   close(): void;
 }
 
@@ -72,6 +76,8 @@ export function openFrameSource(source: FrameSource): FrameInput {
   };
   let iterator: AsyncIterator<VideoFrame | AudioData> | null = null;
   let finished = false;
+  const audioEncoder = new FrameAudioEncoder();
+  let audio: AudioPassthrough | null = null;
   const stop = () => {
     if (!iterator || finished) return;
     finished = true;
@@ -87,9 +93,16 @@ export function openFrameSource(source: FrameSource): FrameInput {
         for (;;) {
           if (signal?.aborted) throw abortError(signal.reason);
           const next = await nextOrAbort(iterator, signal);
-          if (next.done) { finished = true; return; }
+          if (next.done) {
+            finished = true;
+            audio = await audioEncoder.finish();
+            return;
+          }
           const item: unknown = next.value;
-          if (typeof AudioData !== 'undefined' && item instanceof AudioData) { item.close(); continue; }
+          if (typeof AudioData !== 'undefined' && item instanceof AudioData) {
+            await audioEncoder.add(item);
+            continue;
+          }
           if (!(item instanceof VideoFrame)) {
             closeItem(item);
             throw new TypeError(`options.input.frames yielded ${describe(item)} at item ${n}, not a VideoFrame`);
@@ -109,11 +122,17 @@ export function openFrameSource(source: FrameSource): FrameInput {
           yield owned!;
         }
       } finally {
+        audioEncoder.close();
         stop();
       }
     },
+    // Audio arrives with the frames, so it is read after them (audio()), not before decoding.
     readAudio: () => Promise.resolve(null),
-    close: stop,
+    audio: () => audio,
+    close: () => {
+      audioEncoder.close();
+      stop();
+    },
   };
 }
 
