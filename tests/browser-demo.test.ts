@@ -126,6 +126,14 @@ describe('demo page in Chromium', () => {
       const second = await lastJob(page);
       assert.equal(second.decodedFrames, sourceFrames);
       assert.equal(second.openFrames, 0);
+      // The MP4 result plays in the <video>, and the rendition selector switches to the other rung.
+      await page.waitForFunction(() => (document.getElementById('player') as HTMLVideoElement).currentTime > 0.5, null, { timeout: 30_000 });
+      const firstSrc = await page.$eval('#player', (v) => (v as HTMLVideoElement).src);
+      await page.selectOption('#level', '1');
+      await page.waitForFunction((src) => {
+        const v = document.getElementById('player') as HTMLVideoElement;
+        return v.src !== src && v.videoHeight === 240;
+      }, firstSrc, { timeout: 30_000 });
       assert.deepEqual(pageErrors, []);
     } finally {
       await page.close();
