@@ -1,7 +1,11 @@
 // Argument checks for the public API: each failure is a TypeError or RangeError that names the
 // option, thrown before any work starts.
+import { InputTooLargeError } from './errors.ts';
 import { parsePolicy } from './schedule/pool.ts';
-import type { TranscodeOptions } from './types.ts';
+import type { SourceInfo, TranscodeOptions } from './types.ts';
+
+/** The default `maxInputPixels`: the largest picture an AV1 level-6.x stream may carry. */
+export const DEFAULT_MAX_INPUT_PIXELS = 8192 * 4352;
 
 function positiveInt(name: string, v: unknown): void {
   if (v === undefined) return;
@@ -30,9 +34,19 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
     if (typeof options.policy !== 'string') throw new TypeError('options.policy must be a string');
     try { parsePolicy(options.policy); } catch (err) { throw new TypeError(`options.${(err as Error).message}`); }
   }
+  positiveInt('options.maxInputPixels', options.maxInputPixels);
   positiveInt('options.maxFramesInFlight', options.maxFramesInFlight);
   positiveInt('options.maxBufferedBytes', options.maxBufferedBytes);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
   return options;
+}
+
+/** Refuses a source whose declared picture is larger than `maxInputPixels`, before any decoding. */
+export function checkInputSize(info: SourceInfo, maxInputPixels = DEFAULT_MAX_INPUT_PIXELS): void {
+  for (const [what, w, h] of [['coded', info.codedWidth, info.codedHeight], ['display', info.displayWidth, info.displayHeight]] as const) {
+    if (w * h > maxInputPixels) {
+      throw new InputTooLargeError(`Input is too large: its ${what} size ${w}x${h} is over the ${maxInputPixels}-pixel limit (options.maxInputPixels)`);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import type { DecodeStats } from './decode/decoder.ts';
 import { release } from './decode/frames.ts';
 import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
+import { checkEncodable } from './encode/chunk-encoder.ts';
 import { createLease } from './encode/lease.ts';
 import type { EncoderLease } from './encode/lease.ts';
 import { abortError } from './errors.ts';
@@ -20,7 +21,7 @@ import { allowedAdapters, parsePolicy, planLeases } from './schedule/pool.ts';
 import { emit } from './progress/events.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
-import { checkOptions } from './options.ts';
+import { checkInputSize, checkOptions } from './options.ts';
 import type { RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
 
 /** Transcodes one source into an AV1 ladder. See README for the option defaults. */
@@ -40,9 +41,11 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   let leases: EncoderLease[] = [];
   try {
     const info = demux.info;
+    checkInputSize(info, opts.maxInputPixels);
     await checkDecoderConfig(demux.decoderConfig);
     throwIfAborted();
     const plans = planLadder(info.displayWidth, info.displayHeight, info.frameRate, opts.ladder ?? DEFAULT_LADDER, opts.upscale);
+    await checkEncodable(plans.map((p) => ({ ...p, frameRate: info.frameRate })));
     const device = await requestGpuDevice(home.adapter);
     scaler = await Scaler.create(device);
     const top = plans[0]!;
@@ -106,7 +109,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       },
     });
     emit(opts.onProgress, {
-      type: 'job-start', totalFrames: info.frameCount, leases: leasePlans.map((l) => ({ id: l.id, hardware: l.hardware })), adapter: home.info,
+      type: 'job-start', totalFrames: info.frameCount, notices: info.notices ?? [], leases: leasePlans.map((l) => ({ id: l.id, hardware: l.hardware })), adapter: home.info,
       rungs: plans.map((p) => ({ label: p.label, width: p.width, height: p.height })),
     });
     const encoding = scheduler.run();

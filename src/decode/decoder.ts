@@ -55,9 +55,16 @@ export async function* decodeFrames(
         if (r.done) { ended = true; break; }
         const p = r.value;
         if (!sawKey && !p.key) { opts.stats.skippedBeforeKey++; continue; }
+        try {
+          decoder.decode(new EncodedVideoChunk({ type: p.key ? 'key' : 'delta', timestamp: p.timestamp, duration: p.duration, data: p.data }));
+        } catch (err) {
+          // A container may mark a packet key that is not (a stream cut mid-GOP): before the first
+          // real key frame that packet is skipped like any other, later it is a broken stream.
+          if (!sawKey && err instanceof DOMException && err.name === 'DataError') { opts.stats.skippedBeforeKey++; continue; }
+          throw new CorruptInputError(`Cannot decode the video packet at ${(p.timestamp / 1e6).toFixed(3)} s: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
         sawKey = true;
         fed = true;
-        decoder.decode(new EncodedVideoChunk({ type: p.key ? 'key' : 'delta', timestamp: p.timestamp, duration: p.duration, data: p.data }));
       }
       if (ended && !flushing) {
         if (!fed) throw new CorruptInputError('Cannot decode video: no key frame in the stream');

@@ -76,6 +76,29 @@ function toBytes(d: AllowSharedBufferSource | undefined): Uint8Array | undefined
   return new Uint8Array(d);
 }
 
+/**
+ * Finds a file cut short after its index (an MP4 whose moov lists every sample) before anything is
+ * decoded: the packets of the last GOP that the index lists must all be readable. (mediabunny
+ * otherwise ends the packet stream quietly where the data runs out.)
+ */
+async function checkLastGop(v: InputVideoTrack, listedTotal: number): Promise<void> {
+  const sink = new EncodedPacketSink(v);
+  const truncated = (detail: string) => new CorruptInputError(`Input is truncated: the container lists ${listedTotal} video frames but ${detail}`);
+  try {
+    const keyMeta = await sink.getKeyPacket(Infinity, { metadataOnly: true });
+    if (!keyMeta) return;
+    const key = await sink.getKeyPacket(Infinity);
+    if (!key) throw truncated(`its last key frame (at ${keyMeta.timestamp.toFixed(3)} s) cannot be read`);
+    let listed = 0;
+    for await (const _ of sink.packets(keyMeta, undefined, { metadataOnly: true })) listed++;
+    let read = 0;
+    for await (const _ of sink.packets(key)) read++;
+    if (read < listed) throw truncated(`only ${read} of the ${listed} in its last GOP can be read`);
+  } catch (err) {
+    throw wrap('Cannot read video track', err);
+  }
+}
+
 export async function openInput(input: InputSource): Promise<Demuxed> {
   const mb = new Input({ source: toSource(input), formats: ALL_FORMATS });
   try {
@@ -103,6 +126,9 @@ async function describe(mb: Input): Promise<Demuxed> {
     throw wrap('Cannot read tracks', err);
   }
   if (!track) throw new NoVideoTrackError(`Input has no video track (container: ${format.name})`);
+  const notices: string[] = [];
+  const videoTracks = await mb.getVideoTracks().catch(() => [track]);
+  if (videoTracks.length > 1) notices.push(`The input has ${videoTracks.length} video tracks; only track ${track.id} (${track.codedWidth}x${track.codedHeight}, the primary one) is transcoded`);
 
   const v = track;
   const decoderConfig = await v.getDecoderConfig().catch((err) => { throw wrap('Cannot read video decoder config', err); });
@@ -118,6 +144,7 @@ async function describe(mb: Input): Promise<Demuxed> {
     v.getFirstTimestamp(),
   ]).catch((err) => { throw wrap('Cannot read video track', err); });
   if (stats.packetCount === 0) throw new CorruptInputError('Cannot read video track: it has no frames');
+  await checkLastGop(v, stats.packetCount);
 
   const rotation = v.rotation;
   const sqW = v.squarePixelWidth;
@@ -145,6 +172,7 @@ async function describe(mb: Input): Promise<Demuxed> {
     frameCount: stats.packetCount,
     colorSpace,
     audio,
+    notices,
   };
 
   return {

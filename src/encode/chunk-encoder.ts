@@ -8,6 +8,33 @@ const MAX_ENCODE_QUEUE = 4;
 
 type Accel = 'prefer-hardware' | 'prefer-software';
 
+/** The VideoEncoder configuration of every chunk of a rung, less the acceleration. */
+export function encoderConfig(job: Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'frameRate'>): VideoEncoderConfig {
+  return {
+    codec: job.codec,
+    width: job.width,
+    height: job.height,
+    bitrate: job.bitrate,
+    framerate: job.frameRate,
+    bitrateMode: 'variable',
+    latencyMode: 'quality',
+  };
+}
+
+/**
+ * Refuses, before any decoding, a rung that no encoder here can make (AV1 encoders have minimum
+ * sizes: Chromium's refuses a 2x2 picture).
+ */
+export async function checkEncodable(rungs: ReadonlyArray<Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'frameRate'>>): Promise<void> {
+  for (const rung of rungs) {
+    let ok = false;
+    for (const hardwareAcceleration of ['prefer-software', 'prefer-hardware'] as const) {
+      ok ||= (await VideoEncoder.isConfigSupported({ ...encoderConfig(rung), hardwareAcceleration }).catch(() => null))?.supported === true;
+    }
+    if (!ok) throw new UnsupportedCodecError(`Cannot encode a ${rung.width}x${rung.height} rung as ${rung.codec}: no encoder in this runtime supports that size and rate`);
+  }
+}
+
 export class ChunkEncoderCore implements ChunkEncoderApi {
   #encoder: VideoEncoder | null = null;
   #job: ChunkJob | null = null;
@@ -34,15 +61,7 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
 
   async begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }> {
     this.reset();
-    const config: VideoEncoderConfig = {
-      codec: job.codec,
-      width: job.width,
-      height: job.height,
-      bitrate: job.bitrate,
-      framerate: job.frameRate,
-      bitrateMode: 'variable',
-      latencyMode: 'quality',
-    };
+    const config = encoderConfig(job);
     const accel = await this.#pickAcceleration(config, job.preferHardware);
     this.#hardware = accel === 'prefer-hardware';
     this.#job = job;
