@@ -52,6 +52,8 @@ function draw(ctx: CanvasRenderingContext2D, w: number, h: number, t: number, n:
 }
 
 const RATE = 48_000;
+/** `?misfit=N` hands over frame N at half size, to show (and test) the error path. */
+const misfit = Number(new URLSearchParams(location.search).get('misfit') ?? -1);
 
 /** The audio that goes with video frame i: a gliding sine, 48 kHz mono. */
 function tone(i: number, fps: number): AudioData {
@@ -87,7 +89,9 @@ startButton.onclick = async () => {
     for (let i = 0; i < total; i++) {
       draw(ctx!, canvas.width, canvas.height, i / fps, i);
       supplied++;
-      const frame = new VideoFrame(canvas, { timestamp: Math.round((i * 1e6) / fps), duration: Math.round(1e6 / fps) });
+      const picture = i === misfit ? new OffscreenCanvas(canvas.width / 2, canvas.height / 2) : canvas;
+      if (picture !== canvas) (picture as OffscreenCanvas).getContext('2d')!.fillRect(0, 0, 1, 1);
+      const frame = new VideoFrame(picture, { timestamp: Math.round((i * 1e6) / fps), duration: Math.round(1e6 / fps) });
       given.push(frame);
       yield frame;
       if (withAudio) {

@@ -203,6 +203,25 @@ describe('demo page in Chromium', () => {
     }
   });
 
+  it('a frame of the wrong size fails the job with a RangeError naming it, and every frame handed over is closed', async () => {
+    const { page, pageErrors } = await open(browser, `${server.origin}/frames.html?misfit=30`);
+    try {
+      await page.fill('#seconds', '4');
+      await page.click('#start');
+      assert.equal(await settled(page), 'error');
+      const report = await page.evaluate(() => window.framesReport!) as FramesReport;
+      assert.equal(report.error?.name, 'RangeError');
+      assert.match(report.error!.message, /frame 30 is 320x180, the source declared 640x360/);
+      assert.match(await page.textContent('#status') ?? '', /out of range.*frame 30/);
+      assert.ok(report.supplied >= 31 && report.supplied < 100, `${report.supplied} frames supplied`);
+      assert.equal(report.stillOpen, 0, 'every frame handed over is closed');
+      assert.equal(report.openFrames, 0);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a dropped non-video file gets a readable message and no uncaught error', async () => {
     const { page, pageErrors, consoleErrors } = await open(browser, `${server.origin}/index.html`);
     try {
