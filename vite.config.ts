@@ -8,6 +8,8 @@ const root = resolve(import.meta.dirname, 'demo');
 export default defineConfig({
   root,
   base: './',
+  // 'mpa': an unknown path is a 404, not index.html (no SPA fallback hiding a climb out of root).
+  appType: 'mpa',
   server: { fs: { allow: [import.meta.dirname] } },
   worker: { format: 'es' },
   build: {
