@@ -105,7 +105,7 @@ export function openFrameSource(source: FrameSource): FrameInput {
           }
           if (!(item instanceof VideoFrame)) {
             closeItem(item);
-            throw new TypeError(`options.input.frames yielded ${describe(item)} at item ${n}, not a VideoFrame`);
+            throw new TypeError(`options.input.frames yielded ${describe(item)} after ${n} frames; it must yield VideoFrame or AudioData`);
           }
           const frame = adopt(item);
           let owned: VideoFrame | null = null;
