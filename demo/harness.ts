@@ -1,6 +1,6 @@
 // Automation harness: exposes window.runJob for the browser CLI and the tests. Each finished rung
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
-import { callbackTarget, inspectHardware, openFrameCount, transcode } from '../src/mod.ts';
+import { callbackTarget, inspectHardware, liveWorkerCount, openFrameCount, transcode } from '../src/mod.ts';
 import type { ProgressEvent } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
@@ -16,6 +16,8 @@ export interface JobRequest {
   format?: 'mp4' | 'hls';
   /** Aborts the job once this many frames are decoded (cancellation tests). */
   abortAfterFrames?: number;
+  /** Aborts the job this many milliseconds after it starts (abort-at-any-point tests). */
+  abortAfterMs?: number;
   uploadBase: string;
 }
 
@@ -38,6 +40,8 @@ export interface JobReply {
   /** Every progress event (rung outputs left out), with `t`: ms since the job started. */
   events: Array<EventRecord>;
   openFrames: number;
+  /** Encoder workers still alive when the job settled. */
+  liveWorkers: number;
   wallMs: number;
 }
 
@@ -51,6 +55,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
   const controller = new AbortController();
   let abortedAt: number | null = null;
   const settled = () => (abortedAt === null ? {} : { abortLatencyMs: performance.now() - abortedAt });
+  const abortTimer = req.abortAfterMs === undefined ? null : setTimeout(() => { abortedAt = performance.now(); controller.abort(); }, req.abortAfterMs);
   try {
     const input = req.inputUrl ?? new Blob([await makeSampleClip(req.sample ?? { seconds: 4, width: 1280, height: 720 })], { type: 'video/mp4' });
     const result = await transcode({
@@ -85,13 +90,16 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       source: result.source,
       events,
       openFrames: openFrameCount(),
+      liveWorkers: liveWorkerCount(),
       wallMs: performance.now() - t0,
       ...settled(),
     };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     const latency = settled();
-    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), wallMs: performance.now() - t0, ...latency };
+    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0, ...latency };
+  } finally {
+    if (abortTimer !== null) clearTimeout(abortTimer);
   }
 }
 
@@ -164,11 +172,11 @@ async function runEngineJob(engine: Engine, req: JobRequest, t0: number, onBalan
     return {
       ok: true,
       rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
-      stats: result.stats, source: result.source, events, openFrames: openFrameCount(), wallMs: performance.now() - t0,
+      stats: result.stats, source: result.source, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0,
     };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), wallMs: performance.now() - t0 };
+    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0 };
   }
 }
 

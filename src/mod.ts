@@ -1,8 +1,15 @@
 // The public API. Everything a caller may use is re-exported here on purpose; the rest is internal.
 export { transcode } from './transcode.ts';
+export { createEngine } from './engine.ts';
+export type { Engine, EngineOptions, EngineReport } from './engine.ts';
+export { WeightedLeastLoadBalancer, DEFAULT_FACTORS, stagePixels, loadOf } from './balance/weighted.ts';
+export type { StageFactors, StagePixels } from './balance/weighted.ts';
+export { parseAdapterWeights } from './balance/weights.ts';
+export type { LoadBalancer, BalancerConfig, BalancerJob, BalanceDecision, Candidate, EncodePreference, AdapterLoad } from './balance/balancer.ts';
 export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
 export type { RungPlan } from './plan/ladder.ts';
 export { openFrameCount } from './decode/frames.ts';
+export { liveWorkerCount } from './encode/lease.ts';
 export { MemoryTarget, callbackTarget } from './mux/target.ts';
 export { inspectHardware } from './schedule/inspect.ts';
 export type { HardwareReport, EncodeSupport } from './schedule/inspect.ts';
@@ -19,6 +26,7 @@ export {
   BitstreamError,
 } from './errors.ts';
 export type { ProgressEvent, ProgressSink } from './progress/events.ts';
+export type { FrameSource } from './input/frame-source.ts';
 export type {
   InputSource,
   RungSpec,

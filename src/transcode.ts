@@ -6,6 +6,7 @@ import type { DecodeStats } from './decode/decoder.ts';
 import { release } from './decode/frames.ts';
 import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
+import { isFrameSource, openFrameSource } from './input/frame-source.ts';
 import { checkEncodable } from './encode/chunk-encoder.ts';
 import { createLease } from './encode/lease.ts';
 import type { EncoderLease } from './encode/lease.ts';
@@ -23,9 +24,10 @@ import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { checkInputSize, checkOptions } from './options.ts';
 import type { RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
+import type { JobHooks } from './balance/balancer.ts';
 
-/** Transcodes one source into an AV1 ladder. See README for the option defaults. */
-export async function transcode(options: TranscodeOptions): Promise<TranscodeResult> {
+/** Transcodes one source into an AV1 ladder. See README for the option defaults. `hooks` is internal (an engine's balancer). */
+export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Promise<TranscodeResult> {
   const opts = checkOptions(options);
   const started = performance.now();
   const signal = opts.signal;
@@ -34,25 +36,28 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   // The policy is checked before the input is even opened: an empty pool never starts decoding.
   const policy = parsePolicy(opts.policy ?? 'all');
   const allowed = allowedAdapters(await listAdapters(), policy);
-  const home = allowed[0]!;
+  let home = allowed[0]!;
 
-  const demux = await openInput(opts.input);
+  const demux = isFrameSource(opts.input) ? openFrameSource(opts.input) : await openInput(opts.input);
   let scaler: Scaler | null = null;
   let leases: EncoderLease[] = [];
+  const disposeOnAbort = () => disposeAll(leases);
   try {
     const info = demux.info;
     checkInputSize(info, opts.maxInputPixels);
-    await checkDecoderConfig(demux.decoderConfig);
+    if (!('frames' in demux)) await checkDecoderConfig(demux.decoderConfig); // a frame source has no decoder
     throwIfAborted();
     const plans = planLadder(info.displayWidth, info.displayHeight, info.frameRate, opts.ladder ?? DEFAULT_LADDER, opts.upscale);
     await checkEncodable(plans.map((p) => ({ ...p, frameRate: info.frameRate })));
+    const placed = await hooks?.place(info, plans, allowed); // an engine's balancer picks the home adapter and leases
+    home = placed?.home ?? home;
     const device = await requestGpuDevice(home.adapter);
     scaler = await Scaler.create(device);
     const top = plans[0]!;
     const hardwareOk = await VideoEncoder.isConfigSupported({ codec: top.codec, width: top.width, height: top.height, bitrate: top.bitrate, framerate: info.frameRate, hardwareAcceleration: 'prefer-hardware' })
       .then((r) => r.supported === true, () => false);
     // WebCodecs exposes one hardware encoder path, which belongs to the adapter the job is pinned to.
-    const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk, softwareLeases: opts.leases ?? defaultLeaseCount() });
+    const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk && (placed?.hardware ?? true), softwareLeases: placed?.softwareLeases ?? opts.leases ?? defaultLeaseCount() });
     leases = leasePlans.map((l) => createLease(l.id, l.hardware));
     // Audio the outputs cannot carry is re-encoded (Opus) before any video is decoded.
     const audio = await prepareAudio(await demux.readAudio(), signal);
@@ -80,13 +85,13 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       expectedFrames: info.frameCount,
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
-        alignedAudio ??= alignAudio(audio, firstTimestamp ?? 0);
+        alignedAudio ??= alignAudio(audio ?? ('frames' in demux ? demux.audio() : null), firstTimestamp ?? 0);
         const ctx = { plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, chunkSeconds };
         let written: WrittenRung;
         if (format === 'hls') {
           if (alignedAudio && !hlsAudio) {
             hlsAudio = writeHlsAudio(alignedAudio, chunkSeconds);
-            for (const f of hlsAudio.files) await target.write(f.path, f.bytes);
+            for (const f of hlsAudio.files) { throwIfAborted(); await target.write(f.path, f.bytes); }
           }
           const rung = writeHlsRung(ctx);
           hlsRungs[accepted.rung] = rung;
@@ -94,7 +99,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
         } else {
           written = writeMp4Rung(ctx);
         }
-        for (const f of written.files) await target.write(f.path, f.bytes);
+        for (const f of written.files) { throwIfAborted(); await target.write(f.path, f.bytes); } // an abort writes no further file
         const result: RungResult = {
           label: plan.label, width: plan.width, height: plan.height, codec: written.codec, bitrate: plan.bitrate,
           frames: written.frames, bytes: written.bytes, output: written.mp4, files: written.files.map((f) => f.path),
@@ -115,6 +120,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const encoding = scheduler.run();
     // Surface scheduler failures (a fatal encoder error) while decoding is still going.
     encoding.catch(() => {});
+    // An abort ends in-flight encodes at once (a chunk's flush can take seconds), not when they finish.
+    signal?.addEventListener('abort', disposeOnAbort, { once: true });
 
     const decodeStats: DecodeStats = { skippedBeforeKey: 0 };
     const chunkUs = chunkSeconds * 1e6;
@@ -126,7 +133,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const decodeStart = performance.now();
     const frameUs = 1e6 / info.frameRate;
     try {
-      for await (const frame of decodeFrames(demux.decoderConfig, demux.packets(), { maxInFlight: opts.maxFramesInFlight ?? 8, signal, stats: decodeStats })) {
+      const frames = 'frames' in demux ? demux.frames(signal) : decodeFrames(demux.decoderConfig, demux.packets(), { maxInFlight: opts.maxFramesInFlight ?? 8, signal, stats: decodeStats });
+      for await (const frame of frames) {
         let planes;
         let ts;
         let duration;
@@ -194,6 +202,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       },
     };
   } finally {
+    signal?.removeEventListener('abort', disposeOnAbort);
     disposeAll(leases);
     scaler?.destroy();
     demux.close();

@@ -1,6 +1,7 @@
 // `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls]
-// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]`: runs the browser engine in headless Chromium on any file and
-// writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress goes to stderr; the last stdout line is one JSON summary.
+// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W]`: runs the browser
+// engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress goes to
+// stderr; the last stdout line is one JSON summary. --balancer bundles a LoadBalancer module for the page and runs the job through an engine with it.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { transcodeInBrowser } from './harness.ts';
 
 const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
+       [--balancer ./my-balancer.ts] [--adapter-weights 100,66]
 Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.`;
 
 function fail(message: string): never {
@@ -26,6 +28,8 @@ try {
       leases: { type: 'string' },
       'chunk-seconds': { type: 'string' },
       policy: { type: 'string' },
+      balancer: { type: 'string' },
+      'adapter-weights': { type: 'string' },
       sample: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -49,6 +53,8 @@ if (ladder?.some((n) => !Number.isInteger(n) || n < 2)) fail(`--ladder must be c
 const leases = values.leases ? Number(values.leases) : undefined;
 if (leases !== undefined && (!Number.isInteger(leases) || leases < 1)) fail(`--leases must be a positive integer`);
 const chunkSeconds = values['chunk-seconds'] ? Number(values['chunk-seconds']) : undefined;
+const balancer = values.balancer ? resolve(values.balancer) : undefined;
+if (balancer && (!existsSync(balancer) || !statSync(balancer).isFile())) fail(`--balancer file not found: ${balancer}`);
 
 const t0 = performance.now();
 const reply = await transcodeInBrowser({
@@ -59,19 +65,28 @@ const reply = await transcodeInBrowser({
   chunkSeconds,
   policy: values.policy,
   format,
+  balancer,
+  adapterWeights: values['adapter-weights'],
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
     const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
     if (e.type === 'decode') process.stderr.write(`decoded ${e.frames}/${e.totalFrames} frames, ${Number(e.fps).toFixed(1)} fps, eta ${e.etaSeconds === null ? '?' : Number(e.etaSeconds).toFixed(0)} s\n`);
     else if (e.type === 'rung-completed') process.stderr.write(`rung ${e.label}p done: ${e.width}x${e.height} ${e.codec}, ${e.frames} frames, ${e.bytes} bytes\n`);
+    else if (e.type === 'job-start') for (const n of (e.notices as string[] | undefined) ?? []) process.stderr.write(`note: ${n}\n`);
     else if (e.type === 'requeue') process.stderr.write(`requeued rung ${e.rung} chunk ${e.chunk}: ${e.reason}\n`);
-    else if (e.type === 'helper-attached') process.stderr.write(`lease ${e.leaseId} helps rung ${e.rung}\n`);
+    else if (e.type === 'job-balanced') {
+      const b = e as unknown as { adapter: { index: number; description: string }; jobLoad: number | null; loads: Array<{ index: number; weight: number; load: number }> };
+      const loads = b.loads.map((l) => `adapter ${l.index}: load ${l.load}, weight ${l.weight}`).join('; ');
+      process.stderr.write(`job placed on adapter ${b.adapter.index} (${b.adapter.description || 'no description'})${b.jobLoad === null ? '' : `, job load ${b.jobLoad}`}${loads ? ` [${loads}]` : ''}\n`);
+    } else if (e.type === 'helper-attached') process.stderr.write(`lease ${e.leaseId} helps rung ${e.rung}\n`);
   },
 }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
 
 if (!reply.ok) fail(`${reply.error?.name}: ${reply.error?.message}`);
 if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.join('; ')}`);
+const balanced = reply.events.find((e) => e.type === 'job-balanced');
 const summary = {
+  ...(balanced && balanced.type === 'job-balanced' ? { balanced: { adapter: balanced.adapter.index, jobLoad: balanced.jobLoad, loads: balanced.loads, softwareLeases: balanced.softwareLeases, hardwareEncoder: balanced.hardwareEncoder } } : {}),
   rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks })),
   ...(format === 'hls' ? { master: resolve(outDir, 'master.m3u8') } : {}),
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,

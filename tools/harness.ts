@@ -1,13 +1,14 @@
 // Node-side driver of the browser engine: builds the harness page (cached by source mtimes),
 // serves it with the input file (HTTP Range) and an upload sink, and runs jobs in headless
 // Chromium through Playwright. Used by the browser CLI, the tests and the benchmarks.
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
 import { chromium } from 'playwright';
 import type { Browser, Page } from 'playwright';
-import type { JobReply, JobRequest } from '../demo/harness.ts';
+import type { EngineJobsReply, EngineJobsRequest, JobReply, JobRequest } from '../demo/harness.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -43,7 +44,7 @@ export async function ensureBuild(log: (s: string) => void = () => {}): Promise<
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.wgsl': 'text/plain', '.map': 'application/json',
+  '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript', '.wgsl': 'text/plain', '.map': 'application/json',
   '.mp4': 'video/mp4', '.webm': 'video/webm', '.m3u8': 'application/vnd.apple.mpegurl', '.m4s': 'video/iso.segment',
 };
 
@@ -82,7 +83,8 @@ export async function serve(opts: {
     const mount = Object.entries(opts.mounts ?? {}).find(([prefix]) => path.startsWith(prefix));
     const base = mount ? resolve(mount[1]) : DIST;
     const file = path === '/input' ? opts.inputPath : mount ? join(base, path.slice(mount[0].length)) : join(DIST, path === '/' ? 'index.html' : path);
-    if (!file || !(path === '/input' || file.startsWith(base)) || !existsSync(file) || statSync(file).isDirectory()) {
+    // Only files inside the served folder: a path that climbs out (`/../`, `%2e%2e`) is a 404.
+    if (!file || !(path === '/input' || file.startsWith(base + sep)) || !existsSync(file) || statSync(file).isDirectory()) {
       res.writeHead(404).end('not found');
       return;
     }
@@ -138,6 +140,28 @@ export async function runJob(page: Page, req: JobRequest): Promise<JobReply> {
   return page.evaluate((r) => window.runJob(r), req);
 }
 
+export type { EngineJobsReply, EngineJobsRequest };
+
+/** Several jobs at once over one engine in the page (window.runEngineJobs). */
+export async function runEngineJobs(page: Page, req: EngineJobsRequest): Promise<EngineJobsReply> {
+  return page.evaluate((r) => window.runEngineJobs(r), req);
+}
+
+/**
+ * Bundles a balancer module (TypeScript, may import ../src/mod.ts) into one ES module the page can
+ * import: the balancer runs in the page, beside the engine. Returns the folder holding balancer.js.
+ */
+export async function bundleBalancer(path: string): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'ladder-balancer-'));
+  const { build } = await import('vite');
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, minify: false, target: 'es2022', lib: { entry: resolve(path), formats: ['es'], fileName: () => 'balancer.js' } },
+  });
+  return outDir;
+}
+
 /** One complete browser transcode: build, serve, launch, run, tear down. */
 export async function transcodeInBrowser(opts: {
   inputPath: string | null;
@@ -147,15 +171,20 @@ export async function transcodeInBrowser(opts: {
   chunkSeconds?: number | undefined;
   policy?: string | undefined;
   format?: 'mp4' | 'hls' | undefined;
+  /** A LoadBalancer module (path): the job runs through an engine (createEngine) with it. */
+  balancer?: string | undefined;
+  /** Adapter weights for the engine's balancer, e.g. "100,66"; also runs the job through an engine. */
+  adapterWeights?: string | undefined;
   onLog?: (line: string) => void;
 }): Promise<JobReply & PageErrors> {
   await ensureBuild(opts.onLog);
   mkdirSync(opts.outDir, { recursive: true });
-  const server = await serve({ inputPath: opts.inputPath ?? undefined, outDir: opts.outDir });
+  const balancerDir = opts.balancer ? await bundleBalancer(opts.balancer) : null;
+  const server = await serve({ inputPath: opts.inputPath ?? undefined, outDir: opts.outDir, ...(balancerDir ? { mounts: { '/balancer/': balancerDir } } : {}) });
   const browser = await launchChromium();
   try {
     const { page, errors } = await openHarness(browser, server.origin, opts.onLog);
-    const reply = await runJob(page, {
+    const job: JobRequest = {
       inputUrl: opts.inputPath ? `${server.origin}/input` : null,
       uploadBase: `${server.origin}/out/`,
       ...(opts.ladder ? { ladder: opts.ladder } : {}),
@@ -163,10 +192,18 @@ export async function transcodeInBrowser(opts: {
       ...(opts.chunkSeconds ? { chunkSeconds: opts.chunkSeconds } : {}),
       ...(opts.policy ? { policy: opts.policy } : {}),
       ...(opts.format ? { format: opts.format } : {}),
+    };
+    if (!balancerDir && opts.adapterWeights === undefined) return { ...(await runJob(page, job)), ...errors };
+    const many = await runEngineJobs(page, {
+      jobs: [job],
+      ...(balancerDir ? { balancerUrl: `${server.origin}/balancer/balancer.js` } : {}),
+      ...(opts.adapterWeights !== undefined ? { adapterWeights: opts.adapterWeights } : {}),
     });
+    const reply: JobReply = many.jobs[0] ?? { ok: false, events: [], openFrames: many.openFrames, liveWorkers: 0, wallMs: many.wallMs, ...(many.error ? { error: many.error } : {}) };
     return { ...reply, ...errors };
   } finally {
     await browser.close();
     await server.close();
+    if (balancerDir) rmSync(balancerDir, { recursive: true, force: true });
   }
 }

@@ -16,12 +16,21 @@ export interface EncoderLease {
   dispose(): void;
 }
 
+let liveWorkers = 0;
+
+/** Encoder workers started and not yet terminated, in this realm (tests check it returns to 0). */
+export function liveWorkerCount(): number {
+  return liveWorkers;
+}
+
 export function createLease(id: number, hardware = false): EncoderLease {
   if (typeof Worker === 'undefined') return inlineLease(id, hardware);
+  let terminated = false;
   const worker = new Worker(new URL('../../workers/encode.worker.ts', import.meta.url), {
     type: 'module',
     name: `encoder-lease-${id}`,
   });
+  liveWorkers++;
   const remote = Comlink.wrap<ChunkEncoderApi>(worker);
   let failed: Error | null = null;
   let rejectPending: ((e: Error) => void) | null = null;
@@ -49,6 +58,8 @@ export function createLease(id: number, hardware = false): EncoderLease {
       rejectPending?.(failed);
       remote[Comlink.releaseProxy]();
       worker.terminate();
+      if (!terminated) liveWorkers--;
+      terminated = true;
     },
   };
 }
