@@ -1,10 +1,11 @@
-// `npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2]`: a benchmark,
-// not a test (it never asserts timings). The engine under Deno (`deno task transcode`: node-av's
-// SVT-AV1 in lease workers, WGSL scaling on Deno's WebGPU), once per lease count, against native
-// ffmpeg with the same encoder library (libsvtav1), the same preset and the engine's own per-rung
-// bitrates, 2 s GOPs like the engine's chunks. Prints wall times and their ratio, per-rung PSNR and
-// libdav1d frame counts of both, the engine's speedup from the first lease count to the others, and
-// its lease timeline.
+// `npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset 10]`:
+// a benchmark, not a test (it never asserts timings). The engine under Deno (`deno task transcode`:
+// node-av's SVT-AV1 per lease, WGSL scaling on Deno's WebGPU), once per lease count, against native
+// FFmpeg with the same encoder library, the same preset and the engine's own per-rung bitrates,
+// 2 s GOPs like the engine's chunks: (1) the same FFmpeg build and SVT-AV1 version through node-av
+// (bench/deno-ffmpeg-baseline.ts: one decode, libswscale Lanczos, one encoder per rung), and (2)
+// Debian's ffmpeg CLI, whose SVT-AV1 is older (its presets differ). Prints wall times and ratios,
+// per-rung PSNR and libdav1d frame counts, the engine's speedup per lease count, its lease timeline.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -79,8 +80,15 @@ for (const n of leaseCounts) {
 }
 const rungs = engine.get(leaseCounts[0]!)!.summary.rungs;
 
-// 2. Native ffmpeg, one process for every rung: split + Lanczos scale to limited range, the engine's bitrates.
-console.error('ffmpeg libsvtav1…');
+// 2a. Native FFmpeg through node-av: the engine's own FFmpeg build and SVT-AV1 version.
+console.error('FFmpeg libsvtav1 through node-av…');
+const naDir = join(out, 'node-av');
+const na = await timed(deno, ['run', '-A', 'bench/deno-ffmpeg-baseline.ts', source, naDir, String(preset), ...rungs.map((p) => `${p.width}:${p.height}:${p.bitrate}`)]);
+if (na.code !== 0) fail(`node-av baseline failed: ${na.stderr.trim().split('\n').pop()}`);
+const naFiles = rungs.map((p) => join(naDir, `${p.height}p.obu`));
+
+// 2b. Debian's ffmpeg CLI, one process for every rung: split + Lanczos scale to limited range.
+console.error('ffmpeg CLI libsvtav1…');
 const graph = `[0:v]split=${rungs.length}${rungs.map((_, i) => `[s${i}]`).join('')};` +
   rungs.map((p, i) => `[s${i}]scale=${p.width}:${p.height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[o${i}]`).join(';');
 const ffFiles = rungs.map((p) => join(out, `ffmpeg-${p.label}p.mp4`));
@@ -99,18 +107,24 @@ const quality = (files: string[]) => files.map((f, i) => {
 const fastest = [...engine].reduce((a, b) => (b[1].ms < a[1].ms ? b : a));
 const fmt = (ms: number) => (ms / 1000).toFixed(1);
 const ffVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0];
+const svtVersion = (f: string) => /SVT-AV1 Encoder Lib (v[\d.]+)/.exec(f)?.[1] ?? '?';
+const cliSvt = svtVersion(execFileSync('sh', ['-c', `ffmpeg -hide_banner -f lavfi -i nullsrc=s=64x64:d=0.04 -c:v libsvtav1 -f null - 2>&1 || true`], { encoding: 'utf8' }));
 
 console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}); ${ffVersion}`);
 console.log(`load average before ${load0.map((x) => x.toFixed(2)).join(' ')}, after the timed runs ${load1.map((x) => x.toFixed(2)).join(' ')} (other processes share this machine)`);
 console.log(`source: ${source}, ${srcFrames} frames, ${durationS.toFixed(2)} s; rungs: ${rungs.map((p) => `${p.label}p ${p.width}x${p.height} ${(p.bitrate / 1e3).toFixed(0)} kb/s`).join(', ')}`);
-console.log(`\nwall times (whole process); ratio = ffmpeg wall ÷ engine wall`);
-for (const [n, e] of engine) console.log(`${`engine (Deno), ${n} lease${n > 1 ? 's' : ''}`.padEnd(30)} ${fmt(e.ms).padStart(7)} s  (engine's own wall ${fmt(e.summary.wallMs)} s)  ratio ${(ff.ms / e.ms).toFixed(2)}`);
-console.log(`${`ffmpeg libsvtav1 preset ${preset}`.padEnd(30)} ${fmt(ff.ms).padStart(7)} s`);
-console.log(`ratio engine (fastest, ${fastest[0]} lease(s)) ÷ ffmpeg: ${(fastest[1].ms / ff.ms).toFixed(2)}× the wall time`);
+const naName = `FFmpeg/node-av SVT ${preset}`;
+const ffName = `ffmpeg CLI SVT ${cliSvt} ${preset}`;
+console.log(`\nwall times (whole process, start-up included); ratio = engine wall ÷ baseline wall`);
+for (const [n, e] of engine) console.log(`${`engine (Deno), ${n} lease${n > 1 ? 's' : ''}`.padEnd(30)} ${fmt(e.ms).padStart(7)} s  (engine's own wall ${fmt(e.summary.wallMs)} s)  ÷ node-av ${(e.ms / na.ms).toFixed(2)}  ÷ ffmpeg CLI ${(e.ms / ff.ms).toFixed(2)}`);
+console.log(`${naName.padEnd(30)} ${fmt(na.ms).padStart(7)} s`);
+console.log(`${ffName.padEnd(30)} ${fmt(ff.ms).padStart(7)} s`);
+console.log(`fastest engine run (${fastest[0]} lease(s)) ÷ FFmpeg with the same SVT-AV1: ${(fastest[1].ms / na.ms).toFixed(2)}× the wall time`);
 console.log(`\nper rung: PSNR (Y/U/V average) against the source scaled by ffmpeg (Lanczos), libdav1d frame count (source: ${srcFrames}), file bitrate`);
 console.log(`${''.padEnd(30)} ${rungs.map((p) => `${p.label}p`.padStart(24)).join('')}`);
 for (const [n, e] of engine) console.log(`${`engine (Deno), ${n} lease${n > 1 ? 's' : ''}`.padEnd(30)} ${quality(e.summary.rungs.map((r) => r.file)).map((c) => c.padStart(24)).join('')}`);
-console.log(`${`ffmpeg libsvtav1 preset ${preset}`.padEnd(30)} ${quality(ffFiles).map((c) => c.padStart(24)).join('')}`);
+console.log(`${naName.padEnd(30)} ${quality(naFiles).map((c) => c.padStart(24)).join('')}`);
+console.log(`${ffName.padEnd(30)} ${quality(ffFiles).map((c) => c.padStart(24)).join('')}`);
 const [baseN, base] = [...engine][0]!;
 console.log(`\nengine speedup, wall(${baseN} lease${baseN > 1 ? 's' : ''}) ÷ wall(N): ${[...engine].map(([n, e]) => `${n} → ${(base.ms / e.ms).toFixed(2)}×`).join(', ')}`);
 for (const [n, e] of engine) {

@@ -67,8 +67,10 @@ function prepare(spec: EncoderSpec, req: OpenRequest): Opened & { codec: NonNull
   const fps = config.framerate && config.framerate > 0 ? config.framerate : 30;
   ctx.framerate = rationalRate(fps) as never;
   if (config.bitrate) ctx.bitRate = BigInt(Math.round(config.bitrate));
-  // Chunks start with a key frame (the first frame, or keyFrame: true); no periodic ones in between.
-  ctx.gopSize = Math.max(300, Math.round(fps * 60));
+  // Chunks start with a key frame (the first frame, or keyFrame: true). SVT-AV1's VBR spreads the
+  // key frame's bits over the intra period: a period far longer than the engine's chunks (2 s by
+  // default) doubled the bitrate of fresh per-chunk encoders (12.4 vs 6.9 Mbit/s at 1080p, 4.1 asked).
+  ctx.gopSize = Math.max(1, Math.round(fps * 2));
   const cicp = cicpFromColorSpace(req.colorSpace);
   ctx.colorPrimaries = cicp.primaries as never;
   ctx.colorTrc = cicp.transfer as never;
