@@ -3,13 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { parseAv1C } from '../src/av1/av1c.ts';
-import { findSequenceHeader } from '../src/av1/sequence-header.ts';
-import { codecString, contractFromSequenceHeader } from '../src/av1/contract.ts';
 import { runCli, tempDir } from './lib/cli.ts';
 import type { CliSummary } from './lib/cli.ts';
-import { MEDIA, dav1dFrameCount, ffprobe, psnrAgainstSource } from './lib/media.ts';
-import { readMp4Av1 } from './lib/mp4.ts';
+import { checkMp4Rung, checkPsnr } from './lib/ladder-checks.ts';
+import { MEDIA } from './lib/media.ts';
 
 const SOURCE = join(MEDIA, 'video.mp4');
 const EXPECTED = [
@@ -49,45 +46,17 @@ describe('video.mp4 → 1080/720/480/360 AV1 ladder in Chromium, 2 leases', () =
     }
   });
 
-  it('gives four AV1 MP4s at the expected sizes (ffprobe), each with 125 frames (libdav1d), audio carried', () => {
+  it('gives four AV1 MP4s at the expected sizes (ffprobe, limited range), each with 125 frames (libdav1d), audio carried, av1C = the first sample\'s sequence header', () => {
     for (const r of summary.rungs) {
-      const p = ffprobe(r.file);
-      const v = p.streams.find((s) => s.codec_type === 'video');
-      assert.ok(v, `${r.file}: no video stream`);
-      assert.equal(v.codec_name, 'av1');
-      assert.equal(v.width, r.width);
-      assert.equal(v.height, r.height);
-      assert.equal(v.color_range, 'tv', 'output is limited range (converted from the full-range source)');
-      const a = p.streams.find((s) => s.codec_type === 'audio');
-      assert.equal(a?.codec_name, 'aac', `${r.file}: AAC audio passed through`);
-      assert.equal(dav1dFrameCount(r.file), 125, `${r.file}: libdav1d frame count`);
+      checkMp4Rung(r.file, r, 125, true);
       assert.equal(r.frames, 125);
     }
   });
 
   it('reaches at least 35 dB PSNR per rung against the ffmpeg-scaled source (range-correct)', () => {
     for (const r of summary.rungs) {
-      const db = psnrAgainstSource(r.file, SOURCE, r.width, r.height);
+      const db = checkPsnr(r.file, SOURCE, r, 35);
       console.log(`PSNR ${r.label}p: ${db.toFixed(2)} dB (${(r.bytes * 8 / 5 / 1000).toFixed(0)} kbit/s)`);
-      assert.ok(db >= 35, `${r.label}p PSNR ${db.toFixed(2)} dB < 35`);
-    }
-  });
-
-  it("writes an av1C that matches the first sample's sequence header, and the codec string from it", () => {
-    for (const r of summary.rungs) {
-      const { av1c, firstSample } = readMp4Av1(r.file);
-      const box = parseAv1C(av1c);
-      const found = findSequenceHeader(firstSample);
-      assert.ok(found, `${r.file}: first sample has no sequence header`);
-      const sh = found.header;
-      assert.equal(box.seqProfile, sh.seqProfile);
-      assert.equal(box.seqLevelIdx0, sh.operatingPoints[0]!.seqLevelIdx);
-      assert.equal(box.seqTier0, sh.operatingPoints[0]!.seqTier);
-      assert.equal(box.monochrome, sh.colorConfig.monoChrome);
-      assert.equal(box.chromaSubsamplingX, sh.colorConfig.subsamplingX);
-      assert.equal(box.chromaSubsamplingY, sh.colorConfig.subsamplingY);
-      assert.deepEqual(Array.from(box.configOBUs), Array.from(found.obu), 'configOBUs carry the sequence header OBU');
-      assert.equal(r.codec, codecString(contractFromSequenceHeader(sh)));
     }
   });
 });

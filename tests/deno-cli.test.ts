@@ -10,7 +10,8 @@ import { before, describe, it } from 'node:test';
 import { ROOT } from '../tools/harness.ts';
 import { tempDir } from './lib/cli.ts';
 import {
-  checkHlsAudioDuration, checkHlsBandwidthAndCodecs, checkHlsBoundaries, checkHlsDecodes, checkHlsPlaylists, checkMp4Rung, checkPsnr, readHlsLadder,
+  checkHlsAudioDuration, checkHlsBandwidthAndCodecs, checkHlsBoundaries, checkHlsDecodes, checkHlsPlayback, checkHlsPlaylists, checkMp4Rung, checkPsnr,
+  readHlsLadder,
 } from './lib/ladder-checks.ts';
 import type { HlsLadder } from './lib/ladder-checks.ts';
 import { MEDIA, sourceFrameCount } from './lib/media.ts';
@@ -82,6 +83,11 @@ describe('deno task transcode video.mp4 --format hls (480,360, 2 leases)', () =>
   it("the audio rendition decodes to the source's audio duration within 50 ms", () => {
     const a = checkHlsAudioDuration(out, l, SOURCE, 0.05);
     console.log(`audio rendition ${a.rendition.toFixed(3)} s, source ${a.source.toFixed(3)} s`);
+  });
+
+  it('hls.js in Chromium plays master.m3u8 past 4 s, switching to both rungs, with no fatal error', async () => {
+    const r = await checkHlsPlayback(out, 2, 4);
+    console.log(`hls.js: currentTime ${r.currentTime.toFixed(2)} s, switched to ${r.switched.sort().join(',')}`);
   });
 
   it('both leases encoded, at the same time (lease timeline), with SVT-AV1 in software', () => {

@@ -1,15 +1,16 @@
 // Output checks shared by the acceptance tests of every runtime (Chromium's CLI, the Deno CLI):
-// an HLS ladder read by m3u8-parser, ffprobe and libdav1d; an MP4 rung read by ffprobe, libdav1d,
-// ffmpeg's PSNR and the av1C/first-sample comparison. Each throws an AssertionError naming the file.
+// an HLS ladder read by m3u8-parser, ffprobe, libdav1d and hls.js; an MP4 rung read by ffprobe,
+// libdav1d, ffmpeg's PSNR and the av1C/first-sample comparison. Each throws an AssertionError.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codecString, contractFromSequenceHeader, findSequenceHeader, parseAv1C } from '../../src/av1/mod.ts';
 import { findPaths } from '../../src/mux/boxes.ts';
 import { parseM3u8 } from './m3u8.ts';
 import type { ParsedManifest } from './m3u8.ts';
-import { dav1dFrameCount, ffprobe, psnrAgainstSource } from './media.ts';
+import { dav1dFrameCount, decodedAudioSeconds, ffprobe, psnrAgainstSource } from './media.ts';
+import { playHls } from './hls-player.ts';
+import type { Playback } from './hls-player.ts';
 import { readMp4Av1 } from './mp4.ts';
 
 export interface ExpectedRung { width: number; height: number }
@@ -118,11 +119,19 @@ export function checkPsnr(file: string, source: string, r: ExpectedRung, minDb: 
 /** The HLS audio rendition decodes in ffmpeg (no errors) to the source's audio duration within `toleranceS`; returns both. */
 export function checkHlsAudioDuration(out: string, l: HlsLadder, source: string, toleranceS: number): { rendition: number; source: number } {
   assert.ok(l.audioUri, 'an audio rendition');
-  const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', join(out, l.audioUri), '-map', '0:a:0', '-f', 'null', '-', '-progress', 'pipe:1'], { encoding: 'utf8' });
-  assert.equal(decoded.status, 0, decoded.stderr);
-  assert.equal(decoded.stderr.trim(), '', 'no audio decode errors');
-  const rendition = Number([...decoded.stdout.matchAll(/out_time_us=(\d+)/g)].at(-1)?.[1]) / 1e6;
+  const rendition = decodedAudioSeconds(join(out, l.audioUri));
   const sourceS = Number(ffprobe(source).streams.find((x) => x.codec_type === 'audio')!.duration);
   assert.ok(Math.abs(rendition - sourceS) <= toleranceS, `audio ${rendition} s vs source ${sourceS} s`);
   return { rendition, source: sourceS };
+}
+
+/** hls.js in Chromium plays master.m3u8 past `minSeconds`, switching to every one of `rungs` levels, with no fatal error. */
+export async function checkHlsPlayback(out: string, rungs: number, minSeconds: number): Promise<Playback> {
+  const r = await playHls(out, minSeconds);
+  assert.deepEqual(r.fatal, []);
+  assert.deepEqual(r.pageErrors, []);
+  assert.equal(r.levels, rungs);
+  assert.deepEqual([...r.switched].sort(), Array.from({ length: rungs }, (_, i) => i), 'every rung was switched to');
+  assert.ok(r.currentTime > minSeconds, `currentTime ${r.currentTime}`);
+  return r;
 }
