@@ -1,6 +1,7 @@
 // Automation harness: exposes window.runJob for the browser CLI and the tests. Each finished rung
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
 import { callbackTarget, inspectHardware, liveWorkerCount, openFrameCount, transcode } from '../src/mod.ts';
+import { gpuBufferBytes } from '../src/scale/plan.ts';
 import type { ProgressEvent } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
@@ -104,9 +105,10 @@ async function runJob(req: JobRequest): Promise<JobReply> {
 }
 
 declare global {
-  interface Window { runJob: typeof runJob; inspectHardware: typeof inspectHardware; harnessReady: boolean }
+  interface Window { runJob: typeof runJob; inspectHardware: typeof inspectHardware; gpuBufferBytes: typeof gpuBufferBytes; harnessReady: boolean }
 }
 window.runJob = runJob;
+window.gpuBufferBytes = gpuBufferBytes;
 window.inspectHardware = inspectHardware;
 window.harnessReady = true;
 

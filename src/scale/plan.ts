@@ -57,6 +57,25 @@ const SITE = 128;
 const UNIFORM_SLOT = 256;
 const STAGING_POOL = 3;
 
+/** GPU buffer bytes the scalers hold now and at most since the page (or process) started. */
+const gpuBytes = { live: 0, peak: 0 };
+
+export function gpuBufferBytes(): { live: number; peak: number } {
+  return { ...gpuBytes };
+}
+
+function createTracked(device: GPUDevice, desc: GPUBufferDescriptor): GPUBuffer {
+  const b = device.createBuffer(desc);
+  gpuBytes.live += b.size;
+  gpuBytes.peak = Math.max(gpuBytes.peak, gpuBytes.live);
+  return b;
+}
+
+export function destroyTracked(b: GPUBuffer): void {
+  gpuBytes.live -= b.size;
+  b.destroy();
+}
+
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
 const isCopy = (g: Geometry, t: { width: number; height: number }) => {
   const turned = g.rotation === 90 || g.rotation === 270;
@@ -167,7 +186,7 @@ export class ScalePlan {
     }
 
     const create = (name: string, size: number, usage: number) => {
-      const b = device.createBuffer({ label: `${label} ${name}`, size, usage });
+      const b = createTracked(device, { label: `${label} ${name}`, size, usage });
       this.buffers.push(b);
       return b;
     };
@@ -246,7 +265,7 @@ export class ScalePlan {
       tail.set(data.subarray(whole, length));
       device.queue.writeBuffer(this.source, whole, tail);
     }
-    const staging = this.freeStaging.pop() ?? device.createBuffer({
+    const staging = this.freeStaging.pop() ?? createTracked(device, {
       label: `scale staging ${this.outBytes}`,
       size: this.outBytes,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
@@ -282,15 +301,15 @@ export class ScalePlan {
 
   /** Returns an unmapped staging buffer to the pool (or destroys it if the pool is full or the plan is gone). */
   release(staging: GPUBuffer): void {
-    if (this.destroyed || this.freeStaging.length >= STAGING_POOL) staging.destroy();
+    if (this.destroyed || this.freeStaging.length >= STAGING_POOL) destroyTracked(staging);
     else this.freeStaging.push(staging);
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of this.buffers) b.destroy();
-    for (const b of this.freeStaging) b.destroy();
+    for (const b of this.buffers) destroyTracked(b);
+    for (const b of this.freeStaging) destroyTracked(b);
     this.freeStaging.length = 0;
   }
 }

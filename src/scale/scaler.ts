@@ -3,7 +3,7 @@
 // single mapAsync. See shaders/scale_*.wgsl for the kernels and plan.ts for the per-geometry cache.
 import { CorruptInputError, TranscodeError } from '../errors.ts';
 import { loadKernels } from './pipelines.ts';
-import { ScalePlan, kernelsFor } from './plan.ts';
+import { ScalePlan, destroyTracked, kernelsFor } from './plan.ts';
 import type { Geometry, PlaneGeometry } from './plan.ts';
 
 export type PlaneFormat = 'I420' | 'NV12';
@@ -85,7 +85,7 @@ export class Scaler {
       plan.inFlight--;
       // A buffer left mapped by a failed read must not go back to the pool.
       if (staging?.mapState === 'unmapped') plan.release(staging);
-      else staging?.destroy();
+      else if (staging) destroyTracked(staging);
       if (plan.retired && plan.inFlight === 0) plan.destroy();
     }
   }
