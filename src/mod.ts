@@ -29,6 +29,7 @@ export type { ProgressEvent, ProgressSink } from './progress/events.ts';
 export type { FrameSource } from './input/frame-source.ts';
 export type {
   InputSource,
+  RangeReader,
   RungSpec,
   OutputFormat,
   OutputTarget,

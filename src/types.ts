@@ -2,8 +2,24 @@
 import type { FrameSource } from './input/frame-source.ts';
 import type { ProgressEvent } from './progress/events.ts';
 
-/** Where the source video comes from. A string or URL is fetched with range requests. */
-export type InputSource = Blob | ArrayBuffer | Uint8Array | string | URL | ReadableStream<Uint8Array>;
+/**
+ * Random access to a source the caller reads itself (a Deno file handle, a cloud object): the
+ * engine asks for byte ranges as it needs them and never holds the whole file.
+ */
+export interface RangeReader {
+  /** Size of the whole source in bytes. */
+  size: number;
+  /** Bytes [start, end) of the source. */
+  read(start: number, end: number): Promise<Uint8Array>;
+  /** Called once the engine is done with the source. */
+  close?(): void;
+}
+
+/**
+ * Where the source video comes from. A string or URL is fetched with range requests, a Blob (a
+ * File) and a RangeReader are read in ranges; none is loaded whole.
+ */
+export type InputSource = Blob | ArrayBuffer | Uint8Array | string | URL | ReadableStream<Uint8Array> | RangeReader;
 
 /** One rung of the ladder: the short side of the output picture, optionally its bitrate. */
 export interface RungSpec {

@@ -5,6 +5,7 @@ import {
   ALL_FORMATS,
   BlobSource,
   BufferSource,
+  CustomSource,
   EncodedPacketSink,
   Input,
   ReadableStreamSource,
@@ -12,7 +13,7 @@ import {
 } from 'mediabunny';
 import type { InputAudioTrack, InputVideoTrack, Source } from 'mediabunny';
 import { CorruptInputError, NoVideoTrackError, TranscodeError, UnsupportedCodecError } from '../errors.ts';
-import type { InputSource, SourceInfo } from '../types.ts';
+import type { InputSource, RangeReader, SourceInfo } from '../types.ts';
 
 export interface DemuxedPacket {
   data: Uint8Array;
@@ -59,7 +60,21 @@ function toSource(input: InputSource): Source {
   if (input instanceof Blob) return new BlobSource(input);
   if (input instanceof ArrayBuffer || input instanceof Uint8Array) return new BufferSource(input);
   if (input instanceof ReadableStream) return new ReadableStreamSource(input);
-  throw new TypeError('options.input must be a Blob, ArrayBuffer, Uint8Array, URL string, URL or ReadableStream');
+  if (isRangeReader(input)) {
+    const r = input;
+    return new CustomSource({
+      getSize: () => r.size,
+      read: (start, end) => r.read(start, end),
+      dispose: () => r.close?.(),
+      prefetchProfile: 'fileSystem',
+    });
+  }
+  throw new TypeError('options.input must be a Blob, ArrayBuffer, Uint8Array, URL string, URL, ReadableStream or RangeReader');
+}
+
+function isRangeReader(input: unknown): input is RangeReader {
+  const r = input as Partial<RangeReader> | null;
+  return typeof r === 'object' && r !== null && typeof r.read === 'function' && typeof r.size === 'number' && Number.isSafeInteger(r.size) && r.size >= 0;
 }
 
 /** Wraps mediabunny's failures in the engine's typed errors, keeping our own as they are. */
