@@ -197,3 +197,39 @@ describe('deno task transcode: errors', () => {
     for (const opt of ['--ladder', '--format', '--policy', '--leases', '--json']) assert.ok(r.stdout.includes(opt), opt);
   });
 });
+
+describe('deno task transcode on a terminal, and deno task probe', () => {
+  it('draws a progress bar per rung with throughput and ETA on a TTY (script(1) gives it one)', () => {
+    const out = join(tempDir('deno-tty'), 'out');
+    const cmd = [DENO, 'task', 'transcode', SOURCE, '--out', out, '--ladder', '360,240'].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-q', '-e', '-c', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stdout.slice(-2000));
+    const screen = r.stdout.replace(/\r/g, '\n');
+    for (const label of ['360p', '240p']) {
+      assert.match(screen, new RegExp(`${label} \\[#+\\.*\\]\\s+\\d+%\\s+[\\d.]+ fps\\s+eta \\d+ s`), `${label}: a bar with throughput and ETA while running`);
+      assert.match(screen, new RegExp(`${label} \\[#{28}\\] 100%\\s+[\\d.]+ fps\\s+done`), `${label}: a full bar at the end`);
+    }
+    assert.ok(existsSync(join(out, '360p.mp4')) && existsSync(join(out, '240p.mp4')));
+  });
+
+  it('probe prints one JSON report: adapters, encoders that open, and a codec × size matrix consistent with them', () => {
+    const r = spawnSync(DENO, ['task', 'probe'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    const report = JSON.parse(r.stdout) as {
+      adapters: Array<{ description: string }>; cores: number;
+      encode: Array<{ codec: string; width: number; height: number; hardware: boolean; software: boolean }>;
+      encoders: Array<{ name: string; hardware: boolean; opens: boolean }>;
+    };
+    assert.ok(report.adapters.length >= 1, 'a WebGPU adapter');
+    assert.ok(report.cores >= 1);
+    assert.equal(report.encode.length, 12, '3 codecs × 4 sizes');
+    const svt = report.encoders.find((e) => e.name === 'libsvtav1');
+    assert.equal(svt?.opens, true, 'SVT-AV1 opens');
+    const hardwareOpens = report.encoders.some((e) => e.hardware && e.opens);
+    for (const e of report.encode.filter((x) => x.codec.startsWith('av01'))) {
+      assert.equal(e.software, true, `${e.codec} ${e.width}x${e.height} in software`);
+      if (!hardwareOpens) assert.equal(e.hardware, false, `${e.codec} ${e.width}x${e.height}: no hardware encoder opened, so no hardware support`);
+    }
+    console.log(`probe: ${report.adapters.map((a) => a.description).join(', ')}; encoders ${report.encoders.map((e) => `${e.name}${e.opens ? '' : ' (does not open)'}`).join(', ')}`);
+  });
+});

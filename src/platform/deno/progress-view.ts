@@ -52,7 +52,8 @@ export class ProgressView {
       default:
         break;
     }
-    if (this.#tty) this.#draw(e.type === 'rung-completed' || e.type === 'job-start');
+    // A rung's bar moves when one of its chunks is done: always drawn, so every step is seen.
+    if (this.#tty) this.#draw(e.type === 'rung-completed' || e.type === 'job-start' || e.type === 'chunk-done');
   }
 
   #note(line: string): void {
