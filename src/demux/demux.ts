@@ -115,6 +115,13 @@ async function checkLastGop(v: InputVideoTrack, listedTotal: number): Promise<vo
 }
 
 export async function openInput(input: InputSource): Promise<Demuxed> {
+  const size = input instanceof Blob ? input.size
+    : input instanceof ArrayBuffer || input instanceof Uint8Array ? input.byteLength
+    : isRangeReader(input) ? input.size : null;
+  if (size === 0) {
+    if (isRangeReader(input)) input.close?.();
+    throw new CorruptInputError('Cannot read input: it is empty (0 bytes)');
+  }
   const mb = new Input({ source: toSource(input), formats: ALL_FORMATS });
   try {
     return await describe(mb);

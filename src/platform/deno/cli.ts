@@ -6,21 +6,29 @@ import { parseArgs } from 'node:util';
 import { transcode } from '../../transcode.ts';
 import { openFrameCount } from '../../decode/frames.ts';
 import type { ProgressEvent } from '../../progress/events.ts';
+import { DEFAULT_LADDER } from '../../plan/ladder.ts';
+import type { RangeReader, TranscodeResult } from '../../types.ts';
 import { DenoFileTarget } from './file-target.ts';
+import { openFileReader } from './file-source.ts';
+import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
+import type { Manifest, ManifestFile } from './manifest.ts';
 import { ProgressView } from './progress-view.ts';
 
 const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format hls|mp4]
-                           [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json]
+                           [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json] [--resume]
 
 Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
 folder per rung. Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
-one opens), scaling uses WebGPU. --json prints one JSON summary line on stdout at the end.`;
+one opens), scaling uses WebGPU. --json prints one JSON summary line on stdout at the end.
+Every file is written under a temporary name and renamed when complete; DIR/${MANIFEST} lists each
+finished rung's files with their sizes and SHA-256. --resume (MP4 only) skips the rungs whose files
+still match it and redoes the rest. Ctrl-C (SIGINT) cancels: nothing the job wrote is left, exit 130.`;
 
 class UsageError extends Error {}
 
 interface Args {
   input: string; out: string; ladder: number[] | undefined; format: 'mp4' | 'hls'; policy: string | undefined;
-  leases: number | undefined; chunkSeconds: number | undefined; json: boolean;
+  leases: number | undefined; chunkSeconds: number | undefined; json: boolean; resume: boolean;
 }
 
 function parse(argv: string[]): Args | null {
@@ -37,6 +45,7 @@ function parse(argv: string[]): Args | null {
         leases: { type: 'string' },
         'chunk-seconds': { type: 'string' },
         json: { type: 'boolean', default: false },
+        resume: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -69,12 +78,12 @@ function parse(argv: string[]): Args | null {
   }
   return {
     input: positionals[0]!, out: v.out, ladder, format: v.format, policy: v.policy, leases: positiveInt('leases', v.leases),
-    chunkSeconds, json: v.json === true,
+    chunkSeconds, json: v.json === true, resume: v.resume === true,
   };
 }
 
-/** Reads the whole input, naming the problem when it is missing or unreadable. */
-async function readInput(path: string): Promise<Uint8Array> {
+/** Opens the input for reading in ranges, naming the problem when it is missing or unreadable. */
+async function openInputFile(path: string): Promise<{ reader: RangeReader; info: Deno.FileInfo }> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -84,7 +93,7 @@ async function readInput(path: string): Promise<Uint8Array> {
   }
   if (!info.isFile) throw new UsageError(`input is not a file: ${path}`);
   try {
-    return await Deno.readFile(path);
+    return { reader: await openFileReader(path), info };
   } catch (err) {
     throw new UsageError(`cannot read input ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -98,9 +107,39 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const bytes = await readInput(args.input);
+  const input = await openInputFile(args.input);
   const outDir = args.out.startsWith('/') ? args.out : `${Deno.cwd()}/${args.out}`;
   const target = new DenoFileTarget(outDir);
+  const hashed = new Map<string, ManifestFile>();
+  const hashingTarget = {
+    async write(path: string, bytes: Uint8Array) {
+      const entry = { path, size: bytes.byteLength, sha256: await sha256(bytes) };
+      await target.write(path, bytes);
+      hashed.set(path, entry);
+    },
+  };
+
+  // The manifest: what earlier runs finished (kept when --resume finds it intact) and what this one does.
+  const requested = [...(args.ladder ?? DEFAULT_LADDER)];
+  const identity = { size: input.info.size, mtimeMs: input.info.mtime?.getTime() ?? null };
+  const manifest: Manifest = { version: 1, input: identity, format: args.format, chunkSeconds: args.chunkSeconds ?? null, rungs: [] };
+  let dropped: number[] = [];
+  if (args.resume) {
+    if (args.format !== 'mp4') throw new UsageError('--resume works with --format mp4 only: an HLS master playlist lists every rung, so an HLS ladder is redone whole');
+    const old = await readManifest(outDir);
+    if (old && old.format === args.format && old.chunkSeconds === manifest.chunkSeconds && old.input.size === identity.size && old.input.mtimeMs === identity.mtimeMs) {
+      for (const r of old.rungs) if (requested.includes(r.requested) && await rungIntact(outDir, r)) manifest.rungs.push(r);
+      dropped = (old.dropped ?? []).filter((h) => requested.includes(h));
+    }
+  }
+  const kept = [...manifest.rungs];
+  const remaining = requested.filter((h) => !kept.some((k) => k.requested === h) && !dropped.includes(h));
+  manifest.dropped = dropped;
+  let manifestWrites: Promise<void> = Promise.resolve();
+  const saveManifest = () => { manifestWrites = manifestWrites.then(() => writeManifest(outDir, manifest)); };
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new DOMException('Interrupted (SIGINT)', 'AbortError'));
+  Deno.addSignalListener('SIGINT', onSigint);
   const t0 = performance.now();
   const timeline: TimelineEntry[] = [];
   const open = new Map<string, TimelineEntry>();
@@ -108,7 +147,22 @@ async function main(): Promise<number> {
   const view = new ProgressView(Deno.stderr.isTerminal());
   const onProgress = (e: ProgressEvent) => {
     const now = Math.round(performance.now() - t0);
-    if (e.type === 'job-start') labels = e.rungs.map((r) => r.label);
+    if (e.type === 'job-start') {
+      labels = e.rungs.map((r) => r.label);
+      // A requested rung larger than the source is dropped by the planner; remember it so a resume
+      // does not ask for it alone (the planner would then make a rung at the source's size).
+      const planned = (h: number) => labels.includes(Math.max(2, Math.floor(h / 2) * 2));
+      if (labels.length > 1 || remaining.some(planned)) manifest.dropped = [...dropped, ...remaining.filter((h) => !planned(h))];
+      for (const n of e.notices) if (!args.json) console.error(`note: ${n}`);
+    }
+    if (e.type === 'rung-completed') {
+      const requestedHeight = remaining.find((h) => Math.max(2, Math.floor(h / 2) * 2) === e.label) ?? remaining[0]!;
+      manifest.rungs.push({
+        requested: requestedHeight, label: e.label, width: e.width, height: e.height, codec: e.codec, bitrate: 0, frames: e.frames,
+        files: e.files.map((f) => hashed.get(f) ?? { path: f, size: -1, sha256: '' }),
+      });
+      saveManifest();
+    }
     if (e.type === 'chunk-start') {
       const entry: TimelineEntry = { lease: e.leaseId, rung: e.rung, label: labels[e.rung] ?? e.rung, chunk: e.chunk, hardware: e.hardware, encoder: e.encoder, helper: e.helper, startMs: now, endMs: null };
       open.set(`${e.rung}:${e.chunk}:${e.leaseId}`, entry);
@@ -119,36 +173,53 @@ async function main(): Promise<number> {
     }
     view.update(e);
   };
-  let result;
+  let result: TranscodeResult | null = null;
   try {
-    result = await transcode({
-      input: bytes,
+    if (remaining.length > 0) result = await transcode({
+      input: input.reader,
       format: args.format,
-      target,
+      target: hashingTarget,
+      signal: controller.signal,
       onProgress,
       ...(args.ladder ? { ladder: args.ladder } : {}),
       ...(args.policy !== undefined ? { policy: args.policy } : {}),
       ...(args.leases !== undefined ? { leases: args.leases } : {}),
       ...(args.chunkSeconds !== undefined ? { chunkSeconds: args.chunkSeconds } : {}),
+      ladder: remaining,
     });
+    await manifestWrites;
   } catch (err) {
     view.stop();
     await target.discard(); // a failed job leaves nothing that looks like output
+    // Only what earlier runs finished (and this one did not touch) stays listed.
+    manifest.rungs = kept;
+    await manifestWrites.catch(() => {});
+    if (kept.length) await writeManifest(outDir, manifest);
+    else await Deno.remove(`${outDir}/${MANIFEST}`).catch(() => {});
     throw err;
+  } finally {
+    Deno.removeSignalListener('SIGINT', onSigint);
+    input.reader.close?.();
   }
   view.stop();
   const files = (label: number) => args.format === 'hls' ? `${outDir}/${label}p/video.m3u8` : `${outDir}/${label}p.mp4`;
+  const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks }));
+  const resumed = kept.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, frames: r.frames, bytes: r.files.reduce((n, f) => n + f.size, 0), file: files(r.label), chunks: [] }));
+  const rungs = [...fresh, ...resumed].sort((a, b) => b.width * b.height - a.width * a.height);
+  const stats = result?.stats ?? { decodedFrames: kept[0]?.frames ?? 0, skippedFrames: 0, encodedFrames: 0, chunks: 0, requeued: 0, hardwareChunks: 0, softwareChunks: 0, wallMs: 0 };
   const summary = {
-    rungs: result.rungs.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks })),
+    rungs,
+    resumed: kept.map((r) => r.label),
     ...(args.format === 'hls' ? { master: `${outDir}/master.m3u8` } : {}),
-    decodedFrames: result.stats.decodedFrames,
-    stats: result.stats,
+    decodedFrames: stats.decodedFrames,
+    stats,
     openFrames: openFrameCount(),
     timeline: timeline.filter((t) => t.endMs !== null),
     wallMs: Math.round(performance.now() - t0),
   };
-  const fps = result.stats.encodedFrames / Math.max(1e-3, summary.wallMs / 1000);
-  console.error(`${args.format === 'hls' ? `wrote HLS to ${outDir}/master.m3u8` : `wrote ${result.rungs.length} MP4s to ${outDir}`} in ${(summary.wallMs / 1000).toFixed(1)} s (${fps.toFixed(1)} encoded frames/s, ${result.stats.chunks} chunks)`);
+  const fps = stats.encodedFrames / Math.max(1e-3, summary.wallMs / 1000);
+  if (kept.length) console.error(`resumed: kept ${kept.map((r) => `${r.label}p`).join(', ')} (files match the manifest)`);
+  console.error(`${args.format === 'hls' ? `wrote HLS to ${outDir}/master.m3u8` : `wrote ${fresh.length} MP4s to ${outDir}`} in ${(summary.wallMs / 1000).toFixed(1)} s (${fps.toFixed(1)} encoded frames/s, ${stats.chunks} chunks)`);
   if (args.json) console.log(JSON.stringify(summary));
   else for (const r of summary.rungs) console.log(`${r.label}p ${r.width}x${r.height} ${r.codec} ${r.frames} frames ${r.bytes} bytes → ${r.file}`);
   return 0;
@@ -165,7 +236,8 @@ try {
   code = await main();
 } catch (err) {
   console.error(`error: ${oneLine(err)}`);
-  code = 1;
+  // 130: the conventional exit status of a program ended by SIGINT.
+  code = err instanceof DOMException && err.name === 'AbortError' ? 130 : 1;
 }
 // Leases (workers) and the GPU device may keep the event loop alive; the job is over.
 Deno.exit(code);
