@@ -1,7 +1,8 @@
 // Acceptance for the bad-input corpus in Chromium (tests/corpus/make.ts builds it): every file
 // ends either in a complete output that libdav1d decodes with the frame count the engine reports
 // (every rung agreeing), or in a typed error that names the problem within 10 s. Never a hang, an
-// uncaught page error, an open VideoFrame, or a rung reported complete by a failed job. Prints the
+// uncaught page error, an open VideoFrame, a live encoder worker, or a rung reported complete by a
+// failed job. Prints the
 // table: input → outcome → time to settle.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -97,6 +98,7 @@ function check(entry: CorpusEntry, reply: JobReply, out: string, errors: PageErr
   const expected = EXPECTED[entry.name];
   if (expected && !expected.test(outcome)) problems.push(`expected ${expected}, got ${outcome}${reply.ok ? '' : `: ${reply.error!.message}`}`);
   if (reply.openFrames !== 0) problems.push(`${reply.openFrames} VideoFrames left open`);
+  if (reply.liveWorkers !== 0) problems.push(`${reply.liveWorkers} encoder workers still alive`);
   if (errors.pageErrors.length) problems.push(`uncaught page errors: ${errors.pageErrors.join('; ')}`);
   if (entry.name === 'no-key-first.mp4' && reply.ok && !(skipped(reply) > 0)) problems.push('frames before the first key frame were not reported as skipped');
   if (entry.name === 'two-video.mp4') {
