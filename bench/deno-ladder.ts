@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../tools/harness.ts';
-import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount } from '../tests/lib/media.ts';
+import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
 import { tempDir } from '../tests/lib/cli.ts';
 
 const USAGE = 'usage: npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset 10]';
@@ -101,7 +101,8 @@ const load1 = loadavg();
 console.error('PSNR and libdav1d frame counts…');
 const quality = (files: string[]) => files.map((f, i) => {
   const p = rungs[i]!;
-  const kbps = (statSync(f).size * 8) / durationS / 1000;
+  // The video stream alone: the engine carries the source's audio, the ffmpeg runs do not.
+  const kbps = videoKbps(f, durationS);
   return `${psnrAgainstSource(f, source, p.width, p.height).toFixed(2)} dB ${dav1dFrameCount(f)}f ${kbps.toFixed(0)}k`;
 });
 const fastest = [...engine].reduce((a, b) => (b[1].ms < a[1].ms ? b : a));
@@ -120,7 +121,7 @@ for (const [n, e] of engine) console.log(`${`engine (Deno), ${n} lease${n > 1 ? 
 console.log(`${naName.padEnd(30)} ${fmt(na.ms).padStart(7)} s`);
 console.log(`${ffName.padEnd(30)} ${fmt(ff.ms).padStart(7)} s`);
 console.log(`fastest engine run (${fastest[0]} lease(s)) ÷ FFmpeg with the same SVT-AV1: ${(fastest[1].ms / na.ms).toFixed(2)}× the wall time`);
-console.log(`\nper rung: PSNR (Y/U/V average) against the source scaled by ffmpeg (Lanczos), libdav1d frame count (source: ${srcFrames}), file bitrate`);
+console.log(`\nper rung: PSNR (Y/U/V average) against the source scaled by ffmpeg (Lanczos), libdav1d frame count (source: ${srcFrames}), video bitrate`);
 console.log(`${''.padEnd(30)} ${rungs.map((p) => `${p.label}p`.padStart(24)).join('')}`);
 for (const [n, e] of engine) console.log(`${`engine (Deno), ${n} lease${n > 1 ? 's' : ''}`.padEnd(30)} ${quality(e.summary.rungs.map((r) => r.file)).map((c) => c.padStart(24)).join('')}`);
 console.log(`${naName.padEnd(30)} ${quality(naFiles).map((c) => c.padStart(24)).join('')}`);

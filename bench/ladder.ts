@@ -13,7 +13,7 @@ import { planLadder } from '../src/mod.ts';
 import type { RungPlan } from '../src/mod.ts';
 import { ensureBuild, launchChromium, openHarness, ROOT, runJob, serve } from '../tools/harness.ts';
 import type { JobReply } from '../tools/harness.ts';
-import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount } from '../tests/lib/media.ts';
+import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
 import { tempDir } from '../tests/lib/cli.ts';
 
 const USAGE = 'usage: npm run bench:ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2]';
@@ -166,7 +166,8 @@ console.error('PSNR and libdav1d frame counts…');
 const quality = results.map((r) => r.files.map((f, i) => {
   const p = plans[i]!;
   try {
-    const kbps = durationS > 0 ? (statSync(f).size * 8) / durationS / 1000 : NaN;
+    // The video stream alone: the engine carries the source's audio, the ffmpeg runs do not.
+    const kbps = durationS > 0 ? videoKbps(f, durationS) : NaN;
     return `${psnrAgainstSource(f, source, p.width, p.height).toFixed(2)} dB ${dav1dFrameCount(f)}f ${kbps.toFixed(0)}k`;
   } catch (err) {
     return `error: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 40)}`;
@@ -186,7 +187,7 @@ console.log(`${'contestant'.padEnd(30)} ${'wall s'.padStart(8)} ${'ratio'.padSta
 for (const r of results) {
   console.log(`${r.name.padEnd(30)} ${fmt(r.ms).padStart(8)} ${(r.ms === null ? '—' : (r.ms / ref.wallMs).toFixed(2)).padStart(7)}${r.note ? `  (${r.note})` : ''}`);
 }
-console.log(`\nper rung: PSNR (Y/U/V average) against the source scaled by ffmpeg (Lanczos), libdav1d frame count (source: ${srcFrames}), file bitrate`);
+console.log(`\nper rung: PSNR (Y/U/V average) against the source scaled by ffmpeg (Lanczos), libdav1d frame count (source: ${srcFrames}), video bitrate`);
 console.log(`${'contestant'.padEnd(30)} ${plans.map((p) => rungName(p).padStart(24)).join('')}`);
 for (const [i, r] of results.entries()) console.log(`${r.name.padEnd(30)} ${quality[i]!.map((c) => c.padStart(24)).join('')}`);
 

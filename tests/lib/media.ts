@@ -79,3 +79,10 @@ export function audioMeanVolumeDb(file: string): number {
   if (r.status !== 0 || !m) throw new Error(`volumedetect failed on ${file}: ${r.stderr.slice(-1000)}`);
   return Number(m[1]);
 }
+
+/** Bit rate of the first video stream alone (the sum of its packet sizes, no audio or container), in kbit/s. */
+export function videoKbps(file: string, seconds: number): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=size', '-of', 'csv=p=0', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const bytes = out.split('\n').reduce((n, l) => n + (Number(l.split(',')[0]) || 0), 0);
+  return (bytes * 8) / seconds / 1000;
+}
