@@ -11,32 +11,15 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright';
 import { ensureBuild, launchChromium, openHarness, runJob, serve } from '../tools/harness.ts';
 import type { JobReply, PageErrors } from '../tools/harness.ts';
-import { makeCorpus } from './corpus/make.ts';
+import { EXPECTED_OUTCOMES, TYPED_ERRORS, makeCorpus } from './corpus/make.ts';
 import type { CorpusEntry } from './corpus/make.ts';
 import { tempDir } from './lib/cli.ts';
 import { dav1dFrameCount } from './lib/media.ts';
 
-const TYPED = /^(CorruptInputError|UnsupportedCodecError|NoVideoTrackError|InputTooLargeError|CodecFailureError)$/;
+const TYPED = new RegExp(`^(${TYPED_ERRORS.join('|')})$`);
 /** The verdict deadline for a failing input; also the hang guard for a run that never settles. */
 const ERROR_DEADLINE_MS = 10_000;
 const RUN_GUARD_MS = 120_000;
-
-/** What some files must give; the rest may give either outcome, as long as it obeys the rule. */
-const EXPECTED: Record<string, RegExp> = {
-  'empty.mp4': /^CorruptInputError$/,
-  'random.mp4': /^CorruptInputError$/,
-  'text.mp4': /^CorruptInputError$/,
-  'audio-only.m4a': /^NoVideoTrackError$/,
-  'huge-16384.webm': /^InputTooLargeError$/,
-  'video-trunc-50.mp4': /^CorruptInputError$/,
-  'video-trunc-90.mp4': /^CorruptInputError$/,
-  'video-trunc-99.mp4': /^CorruptInputError$/,
-  'odd-321x241.webm': /^ok$/,
-  'odd-4095x17.webm': /^ok$/,
-  'no-key-first.mp4': /^ok$/,
-  'vfr.mp4': /^ok$/,
-  'two-video.mp4': /^ok$/,
-};
 
 function guard<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`${what}: did not settle within ${ms} ms (hang)`)), ms))]);
@@ -95,7 +78,7 @@ function skipped(reply: JobReply): number {
 function check(entry: CorpusEntry, reply: JobReply, out: string, errors: PageErrors): string[] {
   const problems: string[] = [];
   const outcome = reply.ok ? 'ok' : reply.error!.name;
-  const expected = EXPECTED[entry.name];
+  const expected = EXPECTED_OUTCOMES[entry.name];
   if (expected && !expected.test(outcome)) problems.push(`expected ${expected}, got ${outcome}${reply.ok ? '' : `: ${reply.error!.message}`}`);
   if (reply.openFrames !== 0) problems.push(`${reply.openFrames} VideoFrames left open`);
   if (reply.liveWorkers !== 0) problems.push(`${reply.liveWorkers} encoder workers still alive`);

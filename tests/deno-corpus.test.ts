@@ -7,27 +7,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ROOT } from '../tools/harness.ts';
-import { makeCorpus } from './corpus/make.ts';
+import { EXPECTED_OUTCOMES, TYPED_ERRORS, makeCorpus } from './corpus/make.ts';
 import { tempDir } from './lib/cli.ts';
 import { dav1dFrameCount } from './lib/media.ts';
 
-const TYPED = /^error: (CorruptInputError|UnsupportedCodecError|NoVideoTrackError|InputTooLargeError|CodecFailureError): .{15,}$/;
+const TYPED = new RegExp(`^error: (${TYPED_ERRORS.join('|')}): .{15,}$`);
 const ERROR_DEADLINE_MS = 10_000;
 const RUN_GUARD_MS = 180_000;
-
-const EXPECTED: Record<string, RegExp> = {
-  'empty.mp4': /^CorruptInputError$/,
-  'random.mp4': /^CorruptInputError$/,
-  'text.mp4': /^CorruptInputError$/,
-  'audio-only.m4a': /^NoVideoTrackError$/,
-  'huge-16384.webm': /^InputTooLargeError$/,
-  'video-trunc-50.mp4': /^CorruptInputError$/,
-  'video-trunc-99.mp4': /^CorruptInputError$/,
-  'odd-321x241.webm': /^ok$/,
-  'no-key-first.mp4': /^ok$/,
-  'vfr.mp4': /^ok$/,
-  'two-video.mp4': /^ok$/,
-};
 
 interface Run { code: number; stdout: string; stderr: string; ms: number }
 
@@ -63,7 +49,7 @@ describe('bad-input corpus through the Deno CLI', () => {
       const errLine = run.stderr.trim().split('\n').filter((l) => l.startsWith('error: ')).at(-1) ?? '';
       const outcome = run.code === 0 ? 'ok' : (/^error: (\w+):/.exec(errLine)?.[1] ?? 'untyped');
       table.push(`${entry.name.padEnd(24)} ${outcome.padEnd(22)} ${(run.ms / 1000).toFixed(2)} s  ${run.code === 0 ? '' : errLine.slice(7, 100)}`);
-      const expected = EXPECTED[entry.name];
+      const expected = EXPECTED_OUTCOMES[entry.name];
       if (expected && !expected.test(outcome)) problem(`expected ${expected}, got ${outcome} ${errLine}`);
       if (run.code === 0) {
         const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { rungs: Array<{ label: number; frames: number; file: string }>; decodedFrames: number; openFrames: number };

@@ -14,6 +14,29 @@ export interface CorpusEntry {
   about: string;
 }
 
+/** The typed errors a corpus run may end in (each names the problem in its message). */
+export const TYPED_ERRORS = ['CorruptInputError', 'UnsupportedCodecError', 'NoVideoTrackError', 'InputTooLargeError', 'CodecFailureError'];
+
+/**
+ * What some corpus files must give, in every runtime ('ok' or an error name); the rest may give
+ * either outcome, as long as it obeys the rule.
+ */
+export const EXPECTED_OUTCOMES: Record<string, RegExp> = {
+  'empty.mp4': /^CorruptInputError$/,
+  'random.mp4': /^CorruptInputError$/,
+  'text.mp4': /^CorruptInputError$/,
+  'audio-only.m4a': /^NoVideoTrackError$/,
+  'huge-16384.webm': /^InputTooLargeError$/,
+  'video-trunc-50.mp4': /^CorruptInputError$/,
+  'video-trunc-90.mp4': /^CorruptInputError$/,
+  'video-trunc-99.mp4': /^CorruptInputError$/,
+  'odd-321x241.webm': /^ok$/,
+  'odd-4095x17.webm': /^ok$/,
+  'no-key-first.mp4': /^ok$/,
+  'vfr.mp4': /^ok$/,
+  'two-video.mp4': /^ok$/,
+};
+
 /** A small seeded PRNG (mulberry32): the same corpus on every machine. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
