@@ -2,7 +2,7 @@
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
 import { callbackTarget, inspectHardware, liveWorkerCount, openFrameCount, transcode } from '../src/mod.ts';
 import { gpuBufferBytes } from '../src/scale/plan.ts';
-import type { ProgressEvent } from '../src/mod.ts';
+import type { ProgressEvent, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
 
@@ -46,6 +46,17 @@ export interface JobReply {
   wallMs: number;
 }
 
+/** The transcode options a request names (ladder and bitrates, leases, chunk length, policy, format). */
+function requestOptions(req: JobRequest): Partial<TranscodeOptions> {
+  return {
+    ...(req.ladder ? { ladder: req.bitrates ? req.ladder.map((height, i) => ({ height, bitrate: req.bitrates![i]! })) : req.ladder } : {}),
+    ...(req.leases ? { leases: req.leases } : {}),
+    ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
+    ...(req.policy ? { policy: req.policy } : {}),
+    ...(req.format ? { format: req.format } : {}),
+  };
+}
+
 async function runJob(req: JobRequest): Promise<JobReply> {
   const t0 = performance.now();
   const events: JobReply['events'] = [];
@@ -61,11 +72,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     const input = req.inputUrl ?? new Blob([await makeSampleClip(req.sample ?? { seconds: 4, width: 1280, height: 720 })], { type: 'video/mp4' });
     const result = await transcode({
       input,
-      ...(req.ladder ? { ladder: req.bitrates ? req.ladder.map((height, i) => ({ height, bitrate: req.bitrates![i]! })) : req.ladder } : {}),
-      ...(req.leases ? { leases: req.leases } : {}),
-      ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
-      ...(req.policy ? { policy: req.policy } : {}),
-      ...(req.format ? { format: req.format } : {}),
+      ...requestOptions(req),
       signal: controller.signal,
       // Each finished file goes to the serving CLI at once; the engine waits for the upload.
       target: callbackTarget((path, bytes) => upload(path, bytes)),
@@ -115,12 +122,10 @@ window.harnessReady = true;
 // ---- engine jobs (issue 7) ---------------------------------------------------------------------
 // window.runEngineJobs: several jobs at once over one engine (createEngine), each uploaded under its
 // own uploadBase; optionally with a balancer module the CLI bundled (its default export, or
-// `balancer`: a LoadBalancer object or class). Kept apart from runJob above so the two do not drift
-// into each other.
+// `balancer`: a LoadBalancer object or class).
 import { createEngine } from '../src/engine.ts';
 import type { Engine, EngineReport } from '../src/engine.ts';
 import type { LoadBalancer } from '../src/balance/balancer.ts';
-import type { TranscodeOptions } from '../src/mod.ts';
 
 export interface EngineJobsRequest {
   jobs: JobRequest[];
@@ -153,11 +158,7 @@ async function runEngineJob(engine: Engine, req: JobRequest, t0: number, onBalan
     const input = req.inputUrl ?? new Blob([await makeSampleClip(req.sample ?? { seconds: 4, width: 1280, height: 720 })], { type: 'video/mp4' });
     const options: TranscodeOptions = {
       input,
-      ...(req.ladder ? { ladder: req.bitrates ? req.ladder.map((height, i) => ({ height, bitrate: req.bitrates![i]! })) : req.ladder } : {}),
-      ...(req.leases ? { leases: req.leases } : {}),
-      ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
-      ...(req.policy ? { policy: req.policy } : {}),
-      ...(req.format ? { format: req.format } : {}),
+      ...requestOptions(req),
       target: callbackTarget((path, bytes) => upload(path, bytes)),
       onProgress: (e) => {
         if (e.type === 'rung-completed') {
