@@ -43,6 +43,8 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
   #hardware = false;
   #frames = 0;
   #support = new Map<string, Accel>();
+  /** Resolves add()'s wait for room in the encoder's queue. */
+  #wake: (() => void) | null = null;
 
   async #pickAcceleration(config: VideoEncoderConfig, preferHardware: boolean): Promise<Accel> {
     const key = `${config.codec}:${config.width}x${config.height}:${preferHardware}`;
@@ -108,9 +110,16 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
       picture.close();
     }
     this.#frames++;
-    while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !this.#failure) {
-      await new Promise((resolve) => encoder.addEventListener('dequeue', resolve, { once: true }));
+    // Waits for the encoder to drain a little; reset() (a dispose, an abort) wakes it too, since a
+    // closed encoder may never fire 'dequeue' again.
+    while (encoder.encodeQueueSize > MAX_ENCODE_QUEUE && !this.#failure && this.#encoder === encoder) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        encoder.addEventListener('dequeue', () => resolve(), { once: true });
+      });
     }
+    this.#wake = null;
+    if (this.#encoder !== encoder) throw this.#failure ?? new CodecFailureError('Encoder was closed while a frame waited for room (lease disposed)');
     this.#check();
   }
 
@@ -130,6 +139,9 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
   reset(): void {
     if (this.#encoder && this.#encoder.state !== 'closed') this.#encoder.close();
     this.#encoder = null;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
     this.#job = null;
     this.#packets = [];
   }

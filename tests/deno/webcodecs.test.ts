@@ -233,3 +233,27 @@ function concat(parts: Uint8Array[]): Uint8Array {
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 }
+
+Deno.test('ChunkEncoderCore: reset() while add() waits for room in the queue ends the wait (an abort never hangs)', async () => {
+  const core = new ChunkEncoderCore();
+  const width = 1920;
+  const height = 1080;
+  await core.begin({ codec: 'av01.0.08M.08', width, height, bitrate: 4e6, frameRate: 25, colorSpace: {}, preferHardware: false });
+  const size = (width * height * 3) / 2;
+  const adding = (async () => {
+    for (let i = 0; i < 40; i++) {
+      const data = new Uint8Array(size);
+      data.fill((i * 7) & 0xff);
+      await core.add({ data: data.buffer, timestamp: i * 40_000, duration: 40_000 });
+    }
+  })();
+  adding.catch(() => {});
+  // Let the queue fill (add() then waits for a 'dequeue'), then dispose as an abort does.
+  await new Promise((r) => setTimeout(r, 300));
+  core.reset();
+  const settled = await Promise.race([
+    adding.then(() => 'resolved', (e: unknown) => `rejected: ${e instanceof Error ? e.message : String(e)}`),
+    new Promise<string>((r) => setTimeout(() => r('hung'), 10_000)),
+  ]);
+  assert(settled !== 'hung', 'add() still waiting 10 s after reset()');
+});

@@ -269,7 +269,10 @@ export class DenoVideoEncoder extends EventTarget {
 
   #abortPending(reason: DOMException): void {
     for (const op of this.#ops.splice(0)) if (op.kind === 'flush') op.fail(reason);
+    const had = this.#queued;
     this.#queued = 0;
+    // Whoever waits for room in the queue learns that it is empty now.
+    if (had > 0) queueMicrotask(() => this.dispatchEvent(new Event('dequeue')));
   }
 
   /** Drops the open encoder; one in use by a running call is freed when that call returns. */
