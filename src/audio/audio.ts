@@ -49,15 +49,10 @@ export async function reencodeAsOpus(source: SourceAudio, signal?: AbortSignal):
   };
   const decodable = await AudioDecoder.isConfigSupported(decoderConfig).then((r) => r.supported === true, () => false);
   if (!decodable) throw new UnsupportedCodecError(`Cannot carry ${what}: this runtime cannot decode it to re-encode it as Opus`);
-  const encoderConfigFor = (sampleRate: number, numberOfChannels: number): AudioEncoderConfig => ({
-    codec: 'opus', sampleRate, numberOfChannels, bitrate: OPUS_BITRATE_PER_CHANNEL * numberOfChannels,
-  });
-  const planned = encoderConfigFor(source.sampleRate, source.numberOfChannels);
+  const planned = opusEncoderConfig(source.sampleRate, source.numberOfChannels);
   const encodable = await AudioEncoder.isConfigSupported(planned).then((r) => r.supported === true, () => false);
   if (!encodable) throw new UnsupportedCodecError(`Cannot carry ${what}: this runtime cannot encode ${source.numberOfChannels}-channel ${source.sampleRate} Hz Opus`);
 
-  const packets: DemuxedPacket[] = [];
-  let description: Uint8Array | undefined;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
   const poke = () => { const w = wake; wake = null; w?.(); };
@@ -66,13 +61,8 @@ export async function reencodeAsOpus(source: SourceAudio, signal?: AbortSignal):
     poke();
   };
   let encoder: AudioEncoder | null = null;
+  let track: OpusTrack | null = null;
   let encoderKey = '';
-  const encoded = (chunk: EncodedAudioChunk, meta?: EncodedAudioChunkMetadata) => {
-    const data = new Uint8Array(chunk.byteLength);
-    chunk.copyTo(data);
-    description ??= toBytes(meta?.decoderConfig?.description);
-    packets.push({ data, key: true, timestamp: chunk.timestamp, duration: chunk.duration ?? 20_000 });
-  };
   const decoder = new AudioDecoder({
     output: (data) => {
       try {
@@ -81,9 +71,10 @@ export async function reencodeAsOpus(source: SourceAudio, signal?: AbortSignal):
         const key = `${data.sampleRate}/${data.numberOfChannels}`;
         if (!encoder) {
           encoderKey = key;
-          encoder = new AudioEncoder({ output: encoded, error: fail('encoder') });
+          track = new OpusTrack(data.numberOfChannels, data.sampleRate);
+          encoder = new AudioEncoder({ output: track.output, error: fail('encoder') });
           encoder.addEventListener('dequeue', poke);
-          encoder.configure(encoderConfigFor(data.sampleRate, data.numberOfChannels));
+          encoder.configure(opusEncoderConfig(data.sampleRate, data.numberOfChannels));
         } else if (key !== encoderKey) {
           failure ??= new CodecFailureError(`Re-encoding ${what}: the decoded format changed mid-stream (${encoderKey} → ${key})`);
           return;
@@ -119,7 +110,7 @@ export async function reencodeAsOpus(source: SourceAudio, signal?: AbortSignal):
     await decoder.flush();
     check();
     const enc = encoder as AudioEncoder | null;
-    if (!enc) throw new CodecFailureError(`Re-encoding ${what}: the decoder produced no audio from ${source.packets.length} packets`);
+    if (!enc || !track) throw new CodecFailureError(`Re-encoding ${what}: the decoder produced no audio from ${source.packets.length} packets`);
     await enc.flush();
     check();
   } catch (err) {
@@ -132,17 +123,41 @@ export async function reencodeAsOpus(source: SourceAudio, signal?: AbortSignal):
     const enc = encoder as AudioEncoder | null;
     if (enc && enc.state !== 'closed') enc.close();
   }
-  packets.sort((a, b) => a.timestamp - b.timestamp);
-  // Opus always decodes at 48 kHz; its timestamps and the CMAF timescale use that rate.
-  const channels = (encoder as AudioEncoder | null) ? Number(encoderKey.split('/')[1]) : source.numberOfChannels;
-  return {
-    codec: 'opus',
-    codecString: 'opus',
-    sampleRate: 48_000,
-    numberOfChannels: channels,
-    description: description ?? opusHead(channels, 0, Number(encoderKey.split('/')[0]) || source.sampleRate),
-    packets,
+  return (track as OpusTrack).finish();
+}
+
+/** The AudioEncoder configuration of every Opus track the engine writes. */
+export function opusEncoderConfig(sampleRate: number, numberOfChannels: number): AudioEncoderConfig {
+  return { codec: 'opus', sampleRate, numberOfChannels, bitrate: OPUS_BITRATE_PER_CHANNEL * numberOfChannels };
+}
+
+/** Collects an Opus AudioEncoder's output (its `output` callback) into the track the outputs carry. */
+export class OpusTrack {
+  readonly #packets: DemuxedPacket[] = [];
+  #description: Uint8Array | undefined;
+
+  constructor(readonly numberOfChannels: number, readonly inputSampleRate: number) {}
+
+  readonly output = (chunk: EncodedAudioChunk, meta?: EncodedAudioChunkMetadata): void => {
+    const data = new Uint8Array(chunk.byteLength);
+    chunk.copyTo(data);
+    this.#description ??= toBytes(meta?.decoderConfig?.description)?.slice();
+    this.#packets.push({ data, key: true, timestamp: chunk.timestamp, duration: chunk.duration ?? 20_000 });
   };
+
+  /** The track, packets in timestamp order; call once the encoder is flushed. */
+  finish(): AudioPassthrough {
+    this.#packets.sort((a, b) => a.timestamp - b.timestamp);
+    return {
+      codec: 'opus',
+      codecString: 'opus',
+      // Opus always decodes at 48 kHz; its timestamps and the CMAF timescale use that rate.
+      sampleRate: 48_000,
+      numberOfChannels: this.numberOfChannels,
+      description: this.#description ?? opusHead(this.numberOfChannels, 0, this.inputSampleRate),
+      packets: this.#packets,
+    };
+  }
 }
 
 /** An OpusHead (RFC 7845 5.1) for mapping family 0; used when an encoder gives none. */
