@@ -4,6 +4,7 @@
 // because every WebCodecs implementation encodes it (Chromium on Linux has no AAC encoder), and
 // hls.js, Safari and ffmpeg all read it from CMAF. Nothing is dropped silently: audio that cannot
 // be carried or re-encoded is a typed error before any video is decoded.
+import { toBytes } from '../demux/demux.ts';
 import type { AudioPassthrough, DemuxedPacket, SourceAudio } from '../demux/demux.ts';
 import { CodecFailureError, UnsupportedCodecError, abortError } from '../errors.ts';
 
@@ -26,13 +27,6 @@ export async function prepareAudio(source: SourceAudio | null, signal?: AbortSig
     return { ...source, codec: source.codec as 'aac' | 'opus', description };
   }
   return await reencodeAsOpus(source, signal);
-}
-
-function toBytes(d: AllowSharedBufferSource | undefined): Uint8Array | undefined {
-  if (!d) return undefined;
-  if (d instanceof Uint8Array) return d;
-  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  return new Uint8Array(d);
 }
 
 /** Decodes `source` and encodes it as Opus, keeping its timestamps. */

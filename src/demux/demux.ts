@@ -84,7 +84,8 @@ function wrap(action: string, err: unknown): Error {
   return new CorruptInputError(`${action}: ${msg}`, { cause: err });
 }
 
-function toBytes(d: AllowSharedBufferSource | undefined): Uint8Array | undefined {
+/** A WebCodecs description (any buffer source) as bytes, without copying. */
+export function toBytes(d: AllowSharedBufferSource | undefined): Uint8Array | undefined {
   if (!d) return undefined;
   if (d instanceof Uint8Array) return d;
   if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
