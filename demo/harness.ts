@@ -2,6 +2,7 @@
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
 import { callbackTarget, inspectHardware, liveWorkerCount, openFrameCount, transcode } from '../src/mod.ts';
 import { gpuBufferBytes } from '../src/scale/plan.ts';
+import { measureScaler } from '../src/scale/measure.ts';
 import type { ProgressEvent, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
@@ -218,3 +219,12 @@ declare global {
 }
 window.runEngineJobs = runEngineJobs;
 // ---- end of engine jobs (issue 7) ----------------------------------------------------------------
+
+// ---- scaler timing (npm run bench:scale) -------------------------------------------------------
+declare global {
+  interface Window { measureScaler: (url: string, width: number, height: number, targets: Array<{ width: number; height: number }>) => ReturnType<typeof measureScaler> }
+}
+window.measureScaler = async (url, width, height, targets) => {
+  const frame = new Uint8Array(await (await fetch(url)).arrayBuffer());
+  return measureScaler(frame, width, height, true, targets);
+};

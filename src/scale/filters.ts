@@ -79,3 +79,48 @@ export function buildFilter(srcLength: number, dstLength: number, srcPos = 128, 
   });
   return { srcLength, dstLength, taps: padded, starts, weights };
 }
+
+/** Output samples per block: one vec4 of weights per window row covers a block. */
+export const BLOCK = 4;
+
+/**
+ * A filter table regrouped for the resample kernel: output samples in blocks of BLOCK, each block
+ * reading one window of `span` consecutive source rows that starts at `starts[b]`, with a dense
+ * BLOCK-wide weight vector per window row (zero where a row is outside an output's taps). Sharing
+ * the window is what makes the kernel cheap on CPU adapters: one source row load feeds every output
+ * of the block.
+ */
+export interface BlockTable {
+  blocks: number;
+  span: number;
+  starts: Uint32Array;
+  /** `blocks * span * BLOCK` weights: block-major, then window row, then output within the block. */
+  weights: Float32Array;
+}
+
+export function blockFilter(t: FilterTable): BlockTable {
+  const blocks = Math.ceil(t.dstLength / BLOCK);
+  const first = (b: number) => t.starts[b * BLOCK]!;
+  let span = 1;
+  for (let b = 0; b < blocks; b++) {
+    const last = Math.min(t.dstLength, (b + 1) * BLOCK) - 1;
+    span = Math.max(span, t.starts[last]! + t.taps - first(b));
+  }
+  span = Math.min(span, Math.max(t.srcLength, 1));
+  const starts = new Uint32Array(blocks);
+  const weights = new Float32Array(blocks * span * BLOCK);
+  for (let b = 0; b < blocks; b++) {
+    // Slide the window left where it would run past the source's end: it still covers every tap.
+    const start = Math.max(0, Math.min(first(b), t.srcLength - span));
+    starts[b] = start;
+    for (let j = 0; j < BLOCK; j++) {
+      const i = b * BLOCK + j;
+      if (i >= t.dstLength) break;
+      for (let k = 0; k < t.taps; k++) {
+        const w = t.weights[i * t.taps + k]!;
+        if (w !== 0) weights[(b * span + t.starts[i]! + k - start) * BLOCK + j] = w;
+      }
+    }
+  }
+  return { blocks, span, starts, weights };
+}

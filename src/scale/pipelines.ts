@@ -1,20 +1,21 @@
 // Loads the scaler's WGSL kernels and builds their compute pipelines, once per GPUDevice and
-// pipeline-constant variant (rotation, source sample step), on first use.
+// variant (entry point and pipeline constants), on first use.
 import { TranscodeError } from '../errors.ts';
 
-export type KernelName = 'horizontal' | 'vertical' | 'copy';
+export type KernelName = 'resample' | 'copy';
 
-/** A kernel with its `override` constants (ROTATION = clockwise / 90, STEP = source sample step). */
+/** A kernel's entry point with its `override` constants (ROTATION = clockwise / 90, IN16 = 16-bit input). */
 export interface KernelVariant {
   kernel: KernelName;
+  entry: string;
   constants: Record<string, number>;
 }
 
 export function variantKey(v: KernelVariant): string {
-  return `${v.kernel}${Object.entries(v.constants).sort().map(([k, n]) => `:${k}=${n}`).join('')}`;
+  return `${v.kernel}.${v.entry}${Object.entries(v.constants).sort().map(([k, n]) => `:${k}=${n}`).join('')}`;
 }
 
-const FILES: Record<KernelName, string> = { horizontal: 'scale_horizontal', vertical: 'scale_vertical', copy: 'scale_copy' };
+const FILES: Record<KernelName, string> = { resample: 'resample', copy: 'scale_copy' };
 const sources = new Map<string, Promise<string>>();
 
 // fetch() of a module-relative URL works for Deno's file: URLs and for Vite's emitted assets alike.
@@ -63,13 +64,13 @@ function pipeline(device: GPUDevice, v: KernelVariant): Promise<GPUComputePipeli
     return device.createComputePipelineAsync({
       label: `scale ${key} pipeline`,
       layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: v.constants },
+      compute: { module, entryPoint: v.entry, constants: v.constants },
     });
   });
 }
 
 /** Resolves every requested variant, keyed by variantKey(). */
-export async function loadKernels(device: GPUDevice, variants: KernelVariant[]): Promise<Map<string, GPUComputePipeline>> {
+export async function loadKernels(device: GPUDevice, variants: readonly KernelVariant[]): Promise<Map<string, GPUComputePipeline>> {
   const keys = [...new Set(variants.map(variantKey))];
   const built = await Promise.all(keys.map((k) => pipeline(device, variants.find((v) => variantKey(v) === k)!)));
   return new Map(keys.map((k, i) => [k, built[i]!]));

@@ -3,24 +3,22 @@
 // pool of staging buffers. Built once and reused for every frame with that geometry, so the
 // per-frame cost is one writeBuffer, one submit and one mapAsync.
 import { InputTooLargeError } from '../errors.ts';
-import { buildFilter } from './filters.ts';
-import type { FilterTable } from './filters.ts';
+import { blockFilter, buildFilter } from './filters.ts';
+import type { BlockTable } from './filters.ts';
 import { variantKey } from './pipelines.ts';
 import type { KernelVariant } from './pipelines.ts';
 
-/** One source plane as the kernels read it (bytes, not words). */
+/** One source plane as the kernels read it: 8-bit, offset and stride in bytes, both multiples of 16. */
 export interface PlaneGeometry {
   offset: number;
   stride: number;
-  /** Bytes between neighbouring samples: 1 for planar, 2 for NV12's interleaved UV. */
-  step: number;
   width: number;
   height: number;
 }
 
 export interface Geometry {
   key: string;
-  /** Upload size: the end of the last plane byte, rounded up to whole words. */
+  /** Upload size: the end of the last plane byte, rounded up to whole 16-byte units. */
   sourceBytes: number;
   planes: [PlaneGeometry, PlaneGeometry, PlaneGeometry];
   targets: ReadonlyArray<{ width: number; height: number }>;
@@ -28,7 +26,7 @@ export interface Geometry {
   fullRange: boolean;
 }
 
-/** Where one output plane sits in the readback: rows padded to whole words. */
+/** Where one output plane sits in a readback or turn buffer: rows padded to whole words. */
 interface OutputPlane {
   offset: number;
   stride: number;
@@ -43,10 +41,10 @@ interface Dispatch {
 }
 
 interface Placed {
-  table: FilterTable;
-  /** Word index of the first-sample indices in the filter buffer. */
+  table: BlockTable;
+  /** Word index of the block starts in the filter buffer. */
   starts: number;
-  /** vec4 index of the weights in the filter buffer. */
+  /** vec4 index of the block weights in the filter buffer. */
   weights: number;
 }
 
@@ -82,14 +80,21 @@ const isCopy = (g: Geometry, t: { width: number; height: number }) => {
   return (turned ? t.height : t.width) === g.planes[0].width && (turned ? t.width : t.height) === g.planes[0].height;
 };
 
+// Pass 1 filters the transposed source's rows (horizontal), pass 2 the intermediate's (vertical).
+const RESAMPLE_H: KernelVariant = { kernel: 'resample', entry: 'main_u16', constants: { IN16: 0 } };
+const RESAMPLE_V: KernelVariant = { kernel: 'resample', entry: 'main_u8', constants: { IN16: 1 } };
+const COPY: KernelVariant = { kernel: 'copy', entry: 'main_copy', constants: {} };
+const TRANSPOSE: KernelVariant = { kernel: 'copy', entry: 'main_transpose', constants: {} };
+/** What an unrotated ladder needs: compiled up front so shader problems surface at once. */
+export const COMMON_KERNELS: readonly KernelVariant[] = [TRANSPOSE, RESAMPLE_H, RESAMPLE_V, COPY];
+const turn = (rotation: number): KernelVariant => ({ kernel: 'copy', entry: 'main_turn', constants: { ROTATION: rotation / 90 } });
+
 /** The pipeline variants a geometry needs, to be loaded before the plan is built. */
 export function kernelsFor(g: Geometry): KernelVariant[] {
-  const ROTATION = g.rotation / 90;
-  const steps = [...new Set(g.planes.map((p) => p.step))];
   const out: KernelVariant[] = [];
   for (const t of g.targets) {
-    if (isCopy(g, t)) out.push(...steps.map((STEP) => ({ kernel: 'copy' as const, constants: { ROTATION, STEP } })));
-    else out.push(...steps.map((STEP) => ({ kernel: 'horizontal' as const, constants: { STEP } })), { kernel: 'vertical', constants: { ROTATION } });
+    if (!isCopy(g, t)) out.push(TRANSPOSE, RESAMPLE_H, RESAMPLE_V);
+    out.push(g.rotation === 0 ? COPY : turn(g.rotation));
   }
   return out;
 }
@@ -115,62 +120,59 @@ export class ScalePlan {
     const limits = device.limits;
     const label = `scale ${g.planes[0].width}x${g.planes[0].height}`;
     const rotated = g.rotation === 90 || g.rotation === 270;
-    const ROTATION = g.rotation / 90;
     const kernel = (v: KernelVariant) => kernels.get(variantKey(v))!;
 
-    // Filter tables, shared between rungs and planes where the axis is the same. Each is stored as
-    // its first-sample indices, then (16-byte aligned, for vec4 loads) its weights.
+    // Block filter tables, shared between rungs and planes where the axis is the same: each is its
+    // block starts, then (16-byte aligned, for vec4 loads) its dense block weights.
     const tables = new Map<string, Placed>();
     let filterWords = 0;
     const table = (src: number, dst: number): Placed => {
       const key = `${src}>${dst}`;
       let t = tables.get(key);
       if (!t) {
-        const built = buildFilter(src, dst, SITE, SITE, 4);
+        const built = blockFilter(buildFilter(src, dst, SITE, SITE));
         const starts = filterWords;
-        const weights = align(starts + dst, 4);
-        filterWords = weights + dst * built.taps;
+        const weights = align(starts + built.blocks, 4);
+        filterWords = weights + built.weights.length;
         t = { table: built, starts, weights: weights / 4 };
         tables.set(key, t);
       }
       return t;
     };
 
-    // Output and intermediate layout. Output rows are padded to whole words so every invocation
-    // writes one word of one row; read() drops the padding.
-    interface PlaneJob { src: PlaneGeometry; out: OutputPlane; word: number; width: number; base: number; h: Placed | null; v: Placed | null }
+    // Output layout: every rung's planes back to back, rows padded to 16 bytes (pass 2 stores 16
+    // samples at once). A scaled rung with a turn is first written unturned into the turn buffer.
+    interface PlaneJob { src: PlaneGeometry; out: OutputPlane; flat: OutputPlane; v: Placed | null; h: Placed | null }
     const jobs: Array<{ copy: boolean; planes: PlaneJob[] }> = [];
     let words = 0;
-    let interElements = 0;
-    let widest = 0;
+    let interBytes = 16;
+    let turnWords = 1;
+    let scaled = false;
     for (const t of g.targets) {
       const copy = isCopy(g, t);
-      // The unrotated picture the filter passes produce before the vertical pass turns it.
+      // The unrotated picture the filter passes produce.
       const sw = rotated ? t.height : t.width;
       const sh = rotated ? t.width : t.height;
       const planes: PlaneJob[] = [];
-      let base = 0;
+      let flatWords = 0;
       for (const [i, src] of g.planes.entries()) {
         const div = i === 0 ? 1 : 2;
-        const out = { offset: words * 4, stride: align(t.width / div, 4), width: t.width / div, height: t.height / div };
-        planes.push({
-          src, out, word: words, width: sw / div, base,
-          h: copy ? null : table(src.width, sw / div),
-          v: copy ? null : table(src.height, sh / div),
-        });
+        const out = { offset: words * 4, stride: align(t.width / div, 16), width: t.width / div, height: t.height / div };
+        const flat = { offset: flatWords * 4, stride: align(sw / div, 16), width: sw / div, height: sh / div };
         words += (out.stride / 4) * out.height;
-        if (!copy) base += (sw / div) * src.height;
+        flatWords += (flat.stride / 4) * flat.height;
+        planes.push({ src, out, flat, v: copy ? null : table(src.height, flat.height), h: copy ? null : table(src.width, flat.width) });
+        // Intermediate: one row of 16-bit samples per source row (16 rows of slack), each row
+        // padded to 16 samples for pass 2's 32-byte loads.
+        if (!copy) interBytes = Math.max(interBytes, align(src.height, 16) * align(flat.width, 16) * 2);
       }
+      scaled ||= !copy;
+      if (!copy && g.rotation !== 0) turnWords = Math.max(turnWords, flatWords);
       jobs.push({ copy, planes });
       this.rungs.push(planes.map((p) => p.out));
-      interElements = Math.max(interElements, base);
-      if (!copy) widest = Math.max(widest, sw);
     }
     this.outBytes = Math.max(4, words * 4);
 
-    // Slack for the zero-weight tap padding: up to three rows past the last plane (vertical pass)
-    // and a few bytes past the end of the frame data (horizontal pass, copy).
-    const interBytes = (interElements + 3 * widest + 4) * 4;
     const sourceBytes = g.sourceBytes + 16;
     const maxBinding = limits.maxStorageBufferBindingSize;
     const largest = Math.max(interBytes, sourceBytes, this.outBytes);
@@ -195,20 +197,31 @@ export class ScalePlan {
     this.output = create('output', this.outBytes, S.STORAGE | S.COPY_SRC);
     const filters = create('filter tables', filterData.byteLength, S.STORAGE | S.COPY_DST);
     device.queue.writeBuffer(filters, 0, filterData);
-    const inter = create('intermediate rows', interBytes, S.STORAGE);
+    const inter = create('intermediate columns', interBytes, S.STORAGE);
+    const turned = g.rotation === 0 ? null : create('unturned rung', turnWords * 4, S.STORAGE);
+    // Every scaled rung reads the same transposed source planes, made once per frame: one row per
+    // source column (16 rows of slack), each padded to 16 bytes.
+    let transposedBytes = 0;
+    const transposed = g.planes.map((p) => {
+      const t = { offset: transposedBytes, stride: align(p.height, 16) };
+      transposedBytes += t.stride * align(p.width, 16);
+      return t;
+    });
+    const flipped = scaled ? create('transposed source', transposedBytes, S.STORAGE) : null;
 
-    // One uniform slot per dispatch: three for a 1:1 rung (copy), six for a scaled one.
-    const slots = jobs.reduce((n, j) => n + (j.copy ? 3 : 6), 0);
+    // One uniform slot per dispatch: one per plane to copy or turn, two more per plane to filter.
+    const slots = (scaled ? 3 : 0) + jobs.reduce((n, j) => n + (j.copy ? 3 : g.rotation === 0 ? 6 : 9), 0);
     const params = new ArrayBuffer(slots * UNIFORM_SLOT);
     const u32 = new Uint32Array(params);
     const f32 = new Float32Array(params);
     const uniforms = create('params', params.byteLength, S.UNIFORM | S.COPY_DST);
     const cScale = g.fullRange ? 224 / 255 : 1;
     const ranges = g.fullRange ? [[219 / 255, 16], [cScale, 128 - 128 * cScale], [cScale, 128 - 128 * cScale]] : [[1, 0], [1, 0], [1, 0]];
+    const identity = [1, 0];
 
     let slot = 0;
-    // Every kernel covers 64 columns (or words) by 4 rows per workgroup.
-    const dispatch = (pipeline: GPUComputePipeline, name: string, values: number[], floats: number[], resources: GPUBindingResource[], size: [number, number]) => {
+    const dispatch = (v: KernelVariant, name: string, values: number[], floats: number[], resources: Array<[number, GPUBindingResource]>, groups: [number, number]) => {
+      const pipeline = kernel(v);
       const at = (slot * UNIFORM_SLOT) / 4;
       u32.set(values, at);
       f32.set(floats, at + values.length);
@@ -217,32 +230,55 @@ export class ScalePlan {
         layout: pipeline.getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: uniforms, offset: slot * UNIFORM_SLOT, size: (values.length + floats.length) * 4 } },
-          ...resources.map((resource, i) => ({ binding: i + 1, resource })),
+          ...resources.map(([binding, resource]) => ({ binding, resource })),
         ],
       });
-      this.dispatches.push({ pipeline, bindGroup, groups: [Math.ceil(size[0] / 64), Math.ceil(size[1] / 4)] });
+      this.dispatches.push({ pipeline, bindGroup, groups });
       slot++;
     };
-    const source = { buffer: this.source };
-    const output = { buffer: this.output };
+    const groups = (x: number, y: number, wx: number, wy: number): [number, number] => [Math.ceil(x / wx), Math.ceil(y / wy)];
+    const buf = (buffer: GPUBuffer) => ({ buffer });
+    if (flipped) {
+      g.planes.forEach((p, i) => {
+        const t = transposed[i]!;
+        dispatch(TRANSPOSE, `plane ${i} transpose`, [p.offset, p.stride, 0, 0, p.width, p.height, t.offset / 4, t.stride / 4], [0, 0, 0, 0],
+          [[3, buf(this.source)], [2, buf(flipped)]], groups(Math.ceil(p.width / 16), Math.ceil(p.height / 4), 16, 4));
+      });
+    }
     jobs.forEach((job, r) => {
       job.planes.forEach((p, i) => {
-        const rowWords = p.out.stride / 4;
-        const out = [p.out.width, p.out.height, p.word, rowWords];
-        const STEP = p.src.step;
+        const out = [p.out.width, p.out.height, p.out.offset / 4, p.out.stride / 4];
         if (job.copy) {
-          dispatch(kernel({ kernel: 'copy', constants: { ROTATION, STEP } }), `rung ${r} plane ${i} copy`,
-            [p.src.offset, p.src.stride, 0, 0, ...out], [...ranges[i]!, 0, 0], [source, output], [rowWords, p.out.height]);
+          const src = [p.src.offset, p.src.stride, 0, 0];
+          if (g.rotation === 0) {
+            dispatch(COPY, `rung ${r} plane ${i} copy`, [...src, ...out], [...ranges[i]!, 0, 0],
+              [[3, buf(this.source)], [2, buf(this.output)]], groups(Math.ceil(p.out.stride / 16), p.out.height, 16, 4));
+          } else {
+            dispatch(turn(g.rotation), `rung ${r} plane ${i} turn`, [...src, ...out], [...ranges[i]!, 0, 0],
+              [[1, buf(this.source)], [2, buf(this.output)]], groups(p.out.stride / 4, p.out.height, 64, 4));
+          }
           return;
         }
-        const h = p.h!;
-        dispatch(kernel({ kernel: 'horizontal', constants: { STEP } }), `rung ${r} plane ${i} horizontal`,
-          [p.src.offset, p.src.stride, 0, 0, p.width, p.src.height, p.base, 0, h.starts, h.table.taps / 4, h.weights, 0], [],
-          [source, { buffer: filters }, { buffer: filters }, { buffer: inter }], [p.width, p.src.height]);
         const v = p.v!;
-        dispatch(kernel({ kernel: 'vertical', constants: { ROTATION } }), `rung ${r} plane ${i} vertical`,
-          [...out, p.base, p.width, v.starts, v.table.taps / 4, v.weights, 0, 0, 0], [...ranges[i]!, 0, 0],
-          [{ buffer: inter }, { buffer: filters }, { buffer: filters }, output], [rowWords, p.out.height]);
+        const h = p.h!;
+        const t = transposed[i]!;
+        const interRow = align(p.flat.width, 16);
+        // Pass 1: the transposed source's rows (horizontal filter) into the intermediate, one row
+        // per source row.
+        dispatch(RESAMPLE_H, `rung ${r} plane ${i} horizontal`,
+          [t.offset / 16, t.stride / 16, p.src.width, p.src.height, 0, interRow / 4, h.table.blocks, 0, h.weights, h.table.span, h.starts, 0],
+          [0, 0, 0, 0],
+          [[1, buf(flipped!)], [2, buf(filters)], [3, buf(filters)], [4, buf(inter)]], groups(Math.ceil(p.src.height / 16), h.table.blocks, 16, 4));
+        // Pass 2: the intermediate's rows (vertical filter) into the output plane, or the turn buffer.
+        const dest = turned ? p.flat : p.out;
+        dispatch(RESAMPLE_V, `rung ${r} plane ${i} vertical`,
+          [0, interRow / 8, p.src.height, p.flat.width, dest.offset / 16, dest.stride / 16, v.table.blocks, p.flat.height, v.weights, v.table.span, v.starts, 0],
+          [...ranges[i]!, 0, 0],
+          [[1, buf(inter)], [2, buf(filters)], [3, buf(filters)], [5, buf(turned ?? this.output)]], groups(Math.ceil(p.flat.width / 16), v.table.blocks, 16, 4));
+        if (turned) {
+          dispatch(turn(g.rotation), `rung ${r} plane ${i} turn`, [p.flat.offset, p.flat.stride, 0, 0, ...out], [...identity, 0, 0],
+            [[1, buf(turned)], [2, buf(this.output)]], groups(p.out.stride / 4, p.out.height, 64, 4));
+        }
       });
     });
     device.queue.writeBuffer(uniforms, 0, params);

@@ -1,10 +1,11 @@
 // The GPU scaler: one decoded 4:2:0 frame in (as VideoFrame.copyTo plane bytes), one limited-range
 // I420 picture per ladder rung out, Lanczos-3 resampled, rotated upright, in a single submit and a
-// single mapAsync. See shaders/scale_*.wgsl for the kernels and plan.ts for the per-geometry cache.
+// single mapAsync. See shaders/resample.wgsl and shaders/scale_copy.wgsl for the kernels and
+// plan.ts for the per-geometry cache.
 import { CorruptInputError, TranscodeError } from '../errors.ts';
 import { loadKernels } from './pipelines.ts';
-import { ScalePlan, destroyTracked, kernelsFor } from './plan.ts';
-import type { Geometry, PlaneGeometry } from './plan.ts';
+import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor } from './plan.ts';
+import type { Geometry } from './plan.ts';
 
 export type PlaneFormat = 'I420' | 'NV12';
 
@@ -44,11 +45,7 @@ export class Scaler {
 
   /** Compiles the common kernels up front (I420, no rotation) so shader problems surface here. */
   static async create(device: GPUDevice): Promise<Scaler> {
-    await loadKernels(device, [
-      { kernel: 'horizontal', constants: { STEP: 1 } },
-      { kernel: 'vertical', constants: { ROTATION: 0 } },
-      { kernel: 'copy', constants: { ROTATION: 0, STEP: 1 } },
-    ]);
+    await loadKernels(device, COMMON_KERNELS);
     return new Scaler(device);
   }
 
@@ -60,7 +57,7 @@ export class Scaler {
   async scale(src: SourcePlanes, targets: ScaleTarget[], options: ScaleOptions = {}): Promise<Uint8Array[]> {
     if (this.destroyed) throw new TranscodeError('Cannot scale: the scaler has been destroyed');
     if (targets.length === 0) return [];
-    const geometry = describe(src, targets, options.rotation ?? 0);
+    const { geometry, data } = describe(src, targets, options.rotation ?? 0);
     let plan = this.plans.get(geometry.key);
     if (plan) {
       // Re-insert so Map order is least-recently-used first.
@@ -76,7 +73,7 @@ export class Scaler {
     let staging: GPUBuffer | null = null;
     try {
       // From here to the submit nothing awaits: see ScalePlan.submit.
-      staging = plan.submit(src.data);
+      staging = plan.submit(data);
       await staging.mapAsync(GPUMapMode.READ);
       const out = plan.read(staging.getMappedRange());
       staging.unmap();
@@ -118,8 +115,19 @@ function isDim(n: number): boolean {
   return Number.isInteger(n) && n > 0;
 }
 
-/** Validates the frame and targets and resolves the three planes' byte geometry. */
-function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 180 | 270): Geometry {
+/** A source plane as laid out in the frame bytes (step 2: NV12's interleaved chroma). */
+interface SourcePlane {
+  offset: number;
+  stride: number;
+  step: number;
+  width: number;
+  height: number;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** Validates the frame and targets, and lays the planes out as the kernels read them. */
+function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 180 | 270): { geometry: Geometry; data: Uint8Array } {
   const { width, height, format, data, layout } = src;
   if (!isDim(width) || !isDim(height)) throw new CorruptInputError(`Cannot scale: invalid frame size ${width}x${height}`);
   if (format !== 'I420' && format !== 'NV12') throw new TranscodeError(`Cannot scale: unsupported plane format ${String(format)}`);
@@ -133,7 +141,7 @@ function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 
   }
   const cw = Math.ceil(width / 2);
   const ch = Math.ceil(height / 2);
-  const plane = (i: number, w: number, h: number, step: number, shift = 0): PlaneGeometry => {
+  const plane = (i: number, w: number, h: number, step: number, shift = 0): SourcePlane => {
     const l = layout[i];
     if (!l) throw new CorruptInputError(`Cannot scale ${format}: plane ${i} is missing from the layout`);
     if (!Number.isInteger(l.offset) || !Number.isInteger(l.stride) || l.offset < 0 || l.stride < w * step) {
@@ -145,15 +153,45 @@ function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 
     }
     return { offset: l.offset + shift, stride: l.stride, step, width: w, height: h };
   };
-  const planes: Geometry['planes'] = format === 'I420'
+  const given = format === 'I420'
     ? [plane(0, width, height, 1), plane(1, cw, ch, 1), plane(2, cw, ch, 1)]
     : [plane(0, width, height, 1), plane(1, cw, ch, 2), plane(1, cw, ch, 2, 1)];
-  // Only the planes are uploaded: copyTo buffers may carry more (I420A's alpha plane).
-  const sourceBytes = Math.ceil(Math.max(...planes.map((p) => p.offset + (p.height - 1) * p.stride + p.width * p.step)) / 4) * 4;
+  const { bytes, planes } = alignPlanes(data, given);
+  const sourceBytes = align16(Math.max(...planes.map((p) => p.offset + (p.height - 1) * p.stride + p.width)));
   const key = [
     sourceBytes, rotation, src.fullRange ? 'full' : 'tv',
-    planes.map((p) => `${p.offset}/${p.stride}/${p.step}/${p.width}x${p.height}`).join(','),
+    planes.map((p) => `${p.offset}/${p.stride}/${p.width}x${p.height}`).join(','),
     targets.map((t) => `${t.width}x${t.height}`).join(','),
   ].join('|');
-  return { key, sourceBytes, planes, targets: targets.map((t) => ({ width: t.width, height: t.height })), rotation, fullRange: src.fullRange };
+  const geometry = { key, sourceBytes, planes, targets: targets.map((t) => ({ width: t.width, height: t.height })), rotation, fullRange: src.fullRange };
+  return { geometry, data: bytes };
+}
+
+/**
+ * The kernels load 16 samples of a row at once, so each plane must be planar with a 16-byte aligned
+ * offset and stride. Frames from readPlanes() already are (no copy); anything else (NV12, tight
+ * odd strides) is repacked here.
+ */
+function alignPlanes(data: Uint8Array, given: SourcePlane[]): { bytes: Uint8Array; planes: Geometry['planes'] } {
+  if (given.every((p) => p.step === 1 && p.offset % 16 === 0 && p.stride % 16 === 0)) {
+    const [y, u, v] = given.map(({ offset, stride, width, height }) => ({ offset, stride, width, height }));
+    return { bytes: data, planes: [y!, u!, v!] };
+  }
+  let size = 0;
+  const planes = given.map((p) => {
+    const out = { offset: size, stride: align16(p.width), width: p.width, height: p.height };
+    size += out.stride * p.height;
+    return out;
+  });
+  const bytes = new Uint8Array(size);
+  given.forEach((p, i) => {
+    const out = planes[i]!;
+    for (let y = 0; y < p.height; y++) {
+      const from = p.offset + y * p.stride;
+      const to = out.offset + y * out.stride;
+      if (p.step === 1) bytes.set(data.subarray(from, from + p.width), to);
+      else for (let x = 0; x < p.width; x++) bytes[to + x] = data[from + x * p.step]!;
+    }
+  });
+  return { bytes, planes: [planes[0]!, planes[1]!, planes[2]!] };
 }

@@ -1,0 +1,218 @@
+// One pass of the separable Lanczos-3 scaler, for one plane of one rung: filters a row-major
+// matrix along its rows (the row index is the filtered axis). Pass 1 (main_u16) reads the source
+// plane transposed (8-bit, one row per source column; scale_copy.wgsl's main_transpose), so it
+// filters horizontally, and writes transposed again: an intermediate with one row per source row,
+// in 16-bit fixed point (value * 128 + 64 * 128, overshoot above white cut as swscale's 15-bit
+// intermediate cuts it). Pass 2 (main_u8) filters that vertically and writes the output plane
+// upright (8-bit, converted to limited range: value * scale + offset, rounded half up, clamped to
+// 0..255). Horizontal first, with that cut, is swscale's order, which keeps highlights within a
+// code value of ffmpeg's.
+//
+// Why this shape: on CPU adapters (SwiftShader, llvmpipe) each storage load costs about as much
+// whether it fetches 4 or 16 bytes, and lanes share nothing, so the kernel is built to need few
+// loads. An invocation takes 16 columns (one 16-byte load of 8-bit samples, or two of 16-bit) and a
+// block of 4 consecutive outputs along the filtered axis. The block's outputs share one window of
+// `span` input rows; the CPU turns each block's taps into one dense vec4 of weights per window row
+// (filters.ts, blockFilter), so a row load and a weight load feed 64 multiply-adds.
+//
+// Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4.
+
+// Input samples: 8-bit (pass 1) or 16-bit fixed point (pass 2). A pipeline constant, so the unused
+// unpacking compiles away.
+override IN16: bool = false;
+
+struct Pass {
+  // x: first vec4 of the input matrix; y: vec4s per input row; z: input rows (the filtered axis);
+  // w: input columns
+  input: vec4<u32>,
+  // x: first vec2 (main_u16) or vec4 (main_u8) of the output; y: the same units per output row;
+  // z: blocks; w: output rows (main_u8)
+  output: vec4<u32>,
+  // x: first vec4 of this pass's block weights; y: span (window rows); z: first block start
+  filt: vec4<u32>,
+  // x: scale; y: offset (limited-range conversion, pass 2 only)
+  range: vec4<f32>,
+}
+
+@group(0) @binding(0) var<uniform> step: Pass;
+@group(0) @binding(1) var<storage, read> src: array<vec4<u32>>;
+@group(0) @binding(2) var<storage, read> starts: array<u32>;
+@group(0) @binding(3) var<storage, read> weights: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> dst16: array<vec2<u32>>;
+@group(0) @binding(5) var<storage, read_write> dst8: array<vec4<u32>>;
+
+const BYTES = vec4<u32>(0u, 8u, 16u, 24u);
+const HALVES = vec2<u32>(0u, 16u);
+
+// The 16 accumulated columns, each a vec4 over the block's four outputs. Named fields, not an
+// array: a dynamically indexed private array becomes per-lane memory traffic on CPU adapters.
+struct Acc {
+  c0: vec4<f32>,
+  c1: vec4<f32>,
+  c2: vec4<f32>,
+  c3: vec4<f32>,
+  c4: vec4<f32>,
+  c5: vec4<f32>,
+  c6: vec4<f32>,
+  c7: vec4<f32>,
+  c8: vec4<f32>,
+  c9: vec4<f32>,
+  c10: vec4<f32>,
+  c11: vec4<f32>,
+  c12: vec4<f32>,
+  c13: vec4<f32>,
+  c14: vec4<f32>,
+  c15: vec4<f32>,
+}
+
+fn bytes(word: u32) -> vec4<f32> {
+  return vec4<f32>((vec4<u32>(word) >> BYTES) & vec4<u32>(0xffu));
+}
+
+fn halves(word: u32) -> vec2<f32> {
+  return vec2<f32>((vec2<u32>(word) >> HALVES) & vec2<u32>(0xffffu));
+}
+
+fn filterColumns(gid: vec3<u32>) -> Acc {
+  let block = gid.y;
+  let span = step.filt.y;
+  let lastRow = step.input.z - 1u;
+  let first = starts[step.filt.z + block];
+  let w0 = step.filt.x + block * span;
+  let perRow = step.input.y;
+  var col = step.input.x + gid.x;
+  if (IN16) {
+    col = step.input.x + gid.x * 2u;
+  }
+  // Plain locals, not the struct: SwiftShader keeps them in registers, a struct in memory.
+  var c0 = vec4<f32>(0.0);
+  var c1 = vec4<f32>(0.0);
+  var c2 = vec4<f32>(0.0);
+  var c3 = vec4<f32>(0.0);
+  var c4 = vec4<f32>(0.0);
+  var c5 = vec4<f32>(0.0);
+  var c6 = vec4<f32>(0.0);
+  var c7 = vec4<f32>(0.0);
+  var c8 = vec4<f32>(0.0);
+  var c9 = vec4<f32>(0.0);
+  var c10 = vec4<f32>(0.0);
+  var c11 = vec4<f32>(0.0);
+  var c12 = vec4<f32>(0.0);
+  var c13 = vec4<f32>(0.0);
+  var c14 = vec4<f32>(0.0);
+  var c15 = vec4<f32>(0.0);
+  for (var k = 0u; k < span; k++) {
+    // Rows past the end (tiny planes only) carry zero weights; clamping keeps the load inside.
+    let row = min(first + k, lastRow);
+    let w = weights[w0 + k];
+    let at = col + row * perRow;
+    let a = src[at];
+    if (IN16) {
+      let b = src[at + 1u];
+      let h0 = halves(a.x); let h1 = halves(a.y); let h2 = halves(a.z); let h3 = halves(a.w);
+      let h4 = halves(b.x); let h5 = halves(b.y); let h6 = halves(b.z); let h7 = halves(b.w);
+      c0 += h0.x * w;
+      c1 += h0.y * w;
+      c2 += h1.x * w;
+      c3 += h1.y * w;
+      c4 += h2.x * w;
+      c5 += h2.y * w;
+      c6 += h3.x * w;
+      c7 += h3.y * w;
+      c8 += h4.x * w;
+      c9 += h4.y * w;
+      c10 += h5.x * w;
+      c11 += h5.y * w;
+      c12 += h6.x * w;
+      c13 += h6.y * w;
+      c14 += h7.x * w;
+      c15 += h7.y * w;
+    } else {
+      let q0 = bytes(a.x); let q1 = bytes(a.y); let q2 = bytes(a.z); let q3 = bytes(a.w);
+      c0 += q0.x * w;
+      c1 += q0.y * w;
+      c2 += q0.z * w;
+      c3 += q0.w * w;
+      c4 += q1.x * w;
+      c5 += q1.y * w;
+      c6 += q1.z * w;
+      c7 += q1.w * w;
+      c8 += q2.x * w;
+      c9 += q2.y * w;
+      c10 += q2.z * w;
+      c11 += q2.w * w;
+      c12 += q3.x * w;
+      c13 += q3.y * w;
+      c14 += q3.z * w;
+      c15 += q3.w * w;
+    }
+  }
+  return Acc(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
+}
+
+fn put16(at: u32, v: vec4<f32>) {
+  // Ringing above white is cut where swscale's 15-bit intermediate saturates (32767 / 128).
+  let q = vec4<u32>(clamp(floor((min(v, vec4<f32>(32767.0 / 128.0)) + 64.0) * 128.0 + 0.5), vec4<f32>(0.0), vec4<f32>(65535.0)));
+  dst16[at] = vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
+}
+
+fn to8(acc: vec4<f32>) -> vec4<u32> {
+  let v = acc * (1.0 / 128.0) - 64.0;
+  return vec4<u32>(clamp(floor(v * step.range.x + step.range.y + 0.5), vec4<f32>(0.0), vec4<f32>(255.0)));
+}
+
+fn inRange(gid: vec3<u32>) -> bool {
+  return gid.x * 16u < step.input.w && gid.y < step.output.z;
+}
+
+// Pass 1: 8-bit rows in, 16-bit fixed point out, transposed. Columns past the input's width land
+// in the intermediate's slack rows, so no store needs a guard.
+@compute @workgroup_size(16, 4)
+fn main_u16(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (!inRange(gid)) {
+    return;
+  }
+  let acc = filterColumns(gid);
+  let stride = step.output.y;
+  let at = step.output.x + gid.x * 16u * stride + gid.y;
+  put16(at + 0u * stride, acc.c0);
+  put16(at + 1u * stride, acc.c1);
+  put16(at + 2u * stride, acc.c2);
+  put16(at + 3u * stride, acc.c3);
+  put16(at + 4u * stride, acc.c4);
+  put16(at + 5u * stride, acc.c5);
+  put16(at + 6u * stride, acc.c6);
+  put16(at + 7u * stride, acc.c7);
+  put16(at + 8u * stride, acc.c8);
+  put16(at + 9u * stride, acc.c9);
+  put16(at + 10u * stride, acc.c10);
+  put16(at + 11u * stride, acc.c11);
+  put16(at + 12u * stride, acc.c12);
+  put16(at + 13u * stride, acc.c13);
+  put16(at + 14u * stride, acc.c14);
+  put16(at + 15u * stride, acc.c15);
+}
+
+// Pass 2: 16-bit fixed point rows in, limited-range 8-bit out, not transposed: the 16 columns of
+// each of the block's four rows are one 16-byte store. Rows past the plane's height would overwrite
+// the next plane, so those stores are skipped; columns past its width land in the row padding.
+@compute @workgroup_size(16, 4)
+fn main_u8(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (!inRange(gid)) {
+    return;
+  }
+  let acc = filterColumns(gid);
+  // Each word packs four neighbouring columns; as a vec4 it holds that word for the block's rows.
+  let a = to8(acc.c0) | (to8(acc.c1) << vec4<u32>(8u)) | (to8(acc.c2) << vec4<u32>(16u)) | (to8(acc.c3) << vec4<u32>(24u));
+  let b = to8(acc.c4) | (to8(acc.c5) << vec4<u32>(8u)) | (to8(acc.c6) << vec4<u32>(16u)) | (to8(acc.c7) << vec4<u32>(24u));
+  let c = to8(acc.c8) | (to8(acc.c9) << vec4<u32>(8u)) | (to8(acc.c10) << vec4<u32>(16u)) | (to8(acc.c11) << vec4<u32>(24u));
+  let d = to8(acc.c12) | (to8(acc.c13) << vec4<u32>(8u)) | (to8(acc.c14) << vec4<u32>(16u)) | (to8(acc.c15) << vec4<u32>(24u));
+  let stride = step.output.y;
+  let row = gid.y * 4u;
+  let rows = step.output.w;
+  let at = step.output.x + row * stride + gid.x;
+  dst8[at] = vec4<u32>(a.x, b.x, c.x, d.x);
+  if (row + 1u < rows) { dst8[at + stride] = vec4<u32>(a.y, b.y, c.y, d.y); }
+  if (row + 2u < rows) { dst8[at + 2u * stride] = vec4<u32>(a.z, b.z, c.z, d.z); }
+  if (row + 3u < rows) { dst8[at + 3u * stride] = vec4<u32>(a.w, b.w, c.w, d.w); }
+}
