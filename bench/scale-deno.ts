@@ -3,9 +3,12 @@
 // (TARGETS as 1920x1080,1280x720,…). Prints one JSON line.
 import { measureScaler } from '../src/scale/measure.ts';
 
+// The slice of the Deno namespace used here, so the repo-wide tsc (which has no Deno types) passes.
+declare const Deno: { args: string[]; readFile(path: string): Promise<Uint8Array> };
+
 const [file, w, h, list] = Deno.args;
 if (!file || !w || !h || !list) throw new Error('usage: scale-deno.ts FRAME.yuv WIDTH HEIGHT WxH,WxH,…');
-const targets = list.split(',').map((t) => {
+const targets = list.split(',').map((t: string) => {
   const [width, height] = t.split('x').map(Number);
   return { width: width!, height: height! };
 });

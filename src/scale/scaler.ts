@@ -57,7 +57,14 @@ export class Scaler {
   async scale(src: SourcePlanes, targets: ScaleTarget[], options: ScaleOptions = {}): Promise<Uint8Array[]> {
     if (this.destroyed) throw new TranscodeError('Cannot scale: the scaler has been destroyed');
     if (targets.length === 0) return [];
-    const { geometry, data } = describe(src, targets, options.rotation ?? 0);
+    const { geometry, data, same } = describe(src, targets, options.rotation ?? 0);
+    const scaled = geometry.targets.length > 0 ? await this.run(geometry, data) : [];
+    // Rungs that are the source itself (same size, limited range, upright) need no GPU pass at all.
+    let next = 0;
+    return same.map((isSame) => (isSame ? tight(data, geometry.planes) : scaled[next++]!));
+  }
+
+  private async run(geometry: Geometry, data: Uint8Array): Promise<Uint8Array[]> {
     let plan = this.plans.get(geometry.key);
     if (plan) {
       // Re-insert so Map order is least-recently-used first.
@@ -127,7 +134,7 @@ interface SourcePlane {
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /** Validates the frame and targets, and lays the planes out as the kernels read them. */
-function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 180 | 270): { geometry: Geometry; data: Uint8Array } {
+function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 180 | 270): { geometry: Geometry; data: Uint8Array; same: boolean[] } {
   const { width, height, format, data, layout } = src;
   if (!isDim(width) || !isDim(height)) throw new CorruptInputError(`Cannot scale: invalid frame size ${width}x${height}`);
   if (format !== 'I420' && format !== 'NV12') throw new TranscodeError(`Cannot scale: unsupported plane format ${String(format)}`);
@@ -157,14 +164,16 @@ function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 
     ? [plane(0, width, height, 1), plane(1, cw, ch, 1), plane(2, cw, ch, 1)]
     : [plane(0, width, height, 1), plane(1, cw, ch, 2), plane(1, cw, ch, 2, 1)];
   const { bytes, planes } = alignPlanes(data, given);
+  const same = targets.map((t) => rotation === 0 && !src.fullRange && t.width === width && t.height === height);
+  const onGpu = targets.filter((_, i) => !same[i]);
   const sourceBytes = align16(Math.max(...planes.map((p) => p.offset + (p.height - 1) * p.stride + p.width)));
   const key = [
     sourceBytes, rotation, src.fullRange ? 'full' : 'tv',
     planes.map((p) => `${p.offset}/${p.stride}/${p.width}x${p.height}`).join(','),
-    targets.map((t) => `${t.width}x${t.height}`).join(','),
+    onGpu.map((t) => `${t.width}x${t.height}`).join(','),
   ].join('|');
-  const geometry = { key, sourceBytes, planes, targets: targets.map((t) => ({ width: t.width, height: t.height })), rotation, fullRange: src.fullRange };
-  return { geometry, data: bytes };
+  const geometry = { key, sourceBytes, planes, targets: onGpu.map((t) => ({ width: t.width, height: t.height })), rotation, fullRange: src.fullRange };
+  return { geometry, data: bytes, same };
 }
 
 /**
@@ -194,4 +203,16 @@ function alignPlanes(data: Uint8Array, given: SourcePlane[]): { bytes: Uint8Arra
     }
   });
   return { bytes, planes: [planes[0]!, planes[1]!, planes[2]!] };
+}
+
+/** The planes as one tightly packed I420 picture (a rung that is the source itself). */
+function tight(data: Uint8Array, planes: Geometry['planes']): Uint8Array {
+  const out = new Uint8Array(planes.reduce((n, p) => n + p.width * p.height, 0));
+  let at = 0;
+  for (const p of planes) {
+    if (p.stride === p.width) out.set(data.subarray(p.offset, p.offset + p.width * p.height), at);
+    else for (let y = 0; y < p.height; y++) out.set(data.subarray(p.offset + y * p.stride, p.offset + y * p.stride + p.width), at + y * p.width);
+    at += p.width * p.height;
+  }
+  return out;
 }

@@ -162,24 +162,7 @@ gpuTest('1080p full-range frame matches ffmpeg lanczos (out_range=tv) on every r
   }
 }, noMedia);
 
-gpuTest('timing: 1080p → 4 rungs per frame', async (scaler) => {
-  const { src } = await realFrame();
-  await scaler.scale(src, LADDER); // builds the plan and warms the pipelines
-  const n = 8;
-  let t0 = performance.now();
-  for (let i = 0; i < n; i++) await scaler.scale(src, LADDER);
-  const sequential = (performance.now() - t0) / n;
-  t0 = performance.now();
-  await Promise.all(Array.from({ length: n }, () => scaler.scale(src, LADDER)));
-  const pipelined = (performance.now() - t0) / n;
-  const cold = await Scaler.create(device);
-  t0 = performance.now();
-  await cold.scale(src, LADDER);
-  const coldMs = performance.now() - t0;
-  cold.destroy();
-  console.log(`  1080p → ${LADDER.map((t) => `${t.height}p`).join('/')}: ${sequential.toFixed(1)} ms/frame sequential, ` +
-    `${pipelined.toFixed(1)} ms/frame with ${n} in flight, first frame (plan build) ${coldMs.toFixed(1)} ms`);
-}, noMedia);
+// Timing lives in `npm run bench:scale`, not here: tests assert no timings.
 
 gpuTest('NV12 input gives the same bytes as I420 input of the same picture', async (scaler) => {
   const { src } = await realFrame();
@@ -366,6 +349,13 @@ gpuTest('limited-range input passes through unchanged at 1:1', async (scaler) =>
     const data = random(w * h * 3 / 2, w);
     const [out] = await scaler.scale(i420(data, w, h, false), [{ width: w, height: h }]);
     equalBytes(out!, data, `${w}x${h} identity`);
+    // Beside a scaled rung (which still goes through the GPU), in either order.
+    const half = { width: Math.round(w / 4) * 2, height: Math.round(h / 4) * 2 };
+    const [, alone] = await scaler.scale(i420(data, w, h, false), [{ width: w, height: h }, half]);
+    const [small, same] = await scaler.scale(i420(data, w, h, false), [half, { width: w, height: h }]);
+    equalBytes(same!, data, `${w}x${h} identity after a scaled rung`);
+    equalBytes(small!, alone!, `${w}x${h} scaled rung beside an identity`);
+    assert(small!.length === half.width * half.height * 3 / 2, `${w}x${h}: half-size rung has ${small!.length} bytes`);
   }
 });
 

@@ -177,7 +177,9 @@ export class DenoVideoDecoder extends EventTarget {
         const width = frame.width;
         const height = frame.height;
         // Packed planes; a format the engine cannot scale still becomes a frame it can refuse by name.
-        const data = format ? new Uint8Array(frame.toBuffer()) : new Uint8Array(0);
+        // A view, not a copy: toBuffer() already returns a fresh buffer of the packed planes.
+        const packed = format ? frame.toBuffer() : null;
+        const data = packed ? new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength) : new Uint8Array(0);
         const ts = frame.bestEffortTimestamp !== undefined && frame.bestEffortTimestamp !== null && frame.bestEffortTimestamp > -(2n ** 62n)
           ? frame.bestEffortTimestamp : frame.pts;
         const duration = Number(frame.duration ?? 0n);
