@@ -152,13 +152,16 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
 
 fn put16(at: u32, v: vec4<f32>) {
   // Ringing above white is cut where swscale's 15-bit intermediate saturates (32767 / 128).
-  let q = vec4<u32>(clamp(floor((min(v, vec4<f32>(32767.0 / 128.0)) + 64.0) * 128.0 + 0.5), vec4<f32>(0.0), vec4<f32>(65535.0)));
+  // Rounded half up; the cut bounds it above 65535, max() keeps the conversion defined below 0.
+  let q = vec4<u32>(max(min(v, vec4<f32>(32767.0 / 128.0)) * 128.0 + (64.0 * 128.0 + 0.5), vec4<f32>(0.0)));
   dst16[at] = vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
 }
 
+// (acc / 128 - 64) * scale + offset, rounded half up and clamped, with the constants folded.
 fn to8(acc: vec4<f32>) -> vec4<u32> {
-  let v = acc * (1.0 / 128.0) - 64.0;
-  return vec4<u32>(clamp(floor(v * step.range.x + step.range.y + 0.5), vec4<f32>(0.0), vec4<f32>(255.0)));
+  let scale = step.range.x * (1.0 / 128.0);
+  let offset = step.range.y - 64.0 * step.range.x + 0.5;
+  return vec4<u32>(clamp(acc * scale + offset, vec4<f32>(0.0), vec4<f32>(255.0)));
 }
 
 fn inRange(gid: vec3<u32>) -> bool {
