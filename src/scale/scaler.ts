@@ -34,8 +34,22 @@ export interface ScaleOptions {
 // A video keeps one geometry; a few more cover a ladder change or a mid-stream resolution switch.
 const MAX_PLANS = 4;
 
+/** Where a scaler's time went, summed over its scale() calls (ms). */
+export interface ScalerTimings {
+  frames: number;
+  /** Repacking planes the kernels cannot read as they are (NV12, unaligned strides), on the CPU. */
+  repackMs: number;
+  /** Queueing the upload and the passes (writeBuffer copies the frame). */
+  uploadMs: number;
+  /** From the submit until the readback is mapped: the passes and the copy out, plus queueing. */
+  gpuMs: number;
+  /** Unpacking the mapped readback into one buffer per rung. */
+  readbackMs: number;
+}
+
 export class Scaler {
   private readonly device: GPUDevice;
+  private readonly times: ScalerTimings = { frames: 0, repackMs: 0, uploadMs: 0, gpuMs: 0, readbackMs: 0 };
   private readonly plans = new Map<string, ScalePlan>();
   private destroyed = false;
 
@@ -57,7 +71,10 @@ export class Scaler {
   async scale(src: SourcePlanes, targets: ScaleTarget[], options: ScaleOptions = {}): Promise<Uint8Array[]> {
     if (this.destroyed) throw new TranscodeError('Cannot scale: the scaler has been destroyed');
     if (targets.length === 0) return [];
+    const t0 = performance.now();
     const { geometry, data, same } = describe(src, targets, options.rotation ?? 0);
+    this.times.repackMs += performance.now() - t0;
+    this.times.frames++;
     const scaled = geometry.targets.length > 0 ? await this.run(geometry, data) : [];
     // Rungs that are the source itself (same size, limited range, upright) need no GPU pass at all.
     let next = 0;
@@ -80,10 +97,16 @@ export class Scaler {
     let staging: GPUBuffer | null = null;
     try {
       // From here to the submit nothing awaits: see ScalePlan.submit.
+      const t0 = performance.now();
       staging = plan.submit(data);
+      const t1 = performance.now();
       await staging.mapAsync(GPUMapMode.READ);
+      const t2 = performance.now();
       const out = plan.read(staging.getMappedRange());
       staging.unmap();
+      this.times.uploadMs += t1 - t0;
+      this.times.gpuMs += t2 - t1;
+      this.times.readbackMs += performance.now() - t2;
       return out;
     } finally {
       plan.inFlight--;
@@ -92,6 +115,11 @@ export class Scaler {
       else if (staging) destroyTracked(staging);
       if (plan.retired && plan.inFlight === 0) plan.destroy();
     }
+  }
+
+  /** Time spent so far; with several calls in flight, gpuMs counts their overlap more than once. */
+  timings(): ScalerTimings {
+    return { ...this.times };
   }
 
   destroy(): void {
