@@ -9,6 +9,7 @@ export type { LoadBalancer, BalancerConfig, BalancerJob, BalanceDecision, Candid
 export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
 export type { RungPlan } from './plan/ladder.ts';
 export { openFrameCount } from './decode/frames.ts';
+export { formatStages } from './pipeline/profile.ts';
 export { liveWorkerCount } from './encode/lease.ts';
 export { MemoryTarget, callbackTarget } from './mux/target.ts';
 export { inspectHardware } from './schedule/inspect.ts';
@@ -36,6 +37,12 @@ export type {
   TranscodeOptions,
   TranscodeResult,
   TranscodeStats,
+  StageProfile,
+  StageStats,
+  StageName,
+  ScaleStageStats,
+  EncodeStageStats,
+  LeaseStageStats,
   RungResult,
   ChunkRecord,
   SourceInfo,

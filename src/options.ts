@@ -36,6 +36,7 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
   }
   positiveInt('options.maxInputPixels', options.maxInputPixels);
   positiveInt('options.maxFramesInFlight', options.maxFramesInFlight);
+  positiveInt('options.maxScalesInFlight', options.maxScalesInFlight);
   positiveInt('options.maxBufferedBytes', options.maxBufferedBytes);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');

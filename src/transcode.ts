@@ -1,9 +1,9 @@
-// The one-job pipeline: demux → decode once → WGSL scale to every rung → chunk scheduler over
-// encoder leases → AV1 contract check → one MP4 per rung.
+// The one-job pipeline, composed: demux → decode once → plane readout → WGSL scale to every rung
+// (the front, src/pipeline/front.ts: stages joined by bounded queues, running at once) → chunk
+// scheduler over encoder leases → AV1 contract check → one MP4 or HLS rendition per rung.
 import { prepareAudio } from './audio/audio.ts';
 import { checkDecoderConfig, decodeFrames } from './decode/decoder.ts';
 import type { DecodeStats } from './decode/decoder.ts';
-import { release } from './decode/frames.ts';
 import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
 import { isFrameSource, openFrameSource } from './input/frame-source.ts';
@@ -19,6 +19,10 @@ import { MemoryTarget } from './mux/target.ts';
 import { DEFAULT_LADDER, planLadder } from './plan/ladder.ts';
 import { defaultLeaseCount, listAdapters, requestGpuDevice } from './platform/gpu.ts';
 import { allowedAdapters, parsePolicy, planLeases } from './schedule/pool.ts';
+import { PipelineFront } from './pipeline/front.ts';
+import type { FrontSource } from './pipeline/front.ts';
+import { stageProfile } from './pipeline/profile.ts';
+import { OutputClock } from './pipeline/readout.ts';
 import { emit } from './progress/events.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
@@ -41,6 +45,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
   const demux = isFrameSource(opts.input) ? openFrameSource(opts.input) : await openInput(opts.input);
   let scaler: Scaler | null = null;
   let leases: EncoderLease[] = [];
+  const maxScalesInFlight = opts.maxScalesInFlight ?? 3;
   const disposeOnAbort = () => disposeAll(leases);
   try {
     const info = demux.info;
@@ -65,11 +70,11 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
 
     const outColor: VideoColorSpaceInit = { ...info.colorSpace, fullRange: false };
     const results: Array<RungResult | null> = plans.map(() => null);
-    let firstTimestamp: number | null = null;
     let alignedAudio: AudioTrack | null = null;
     const target = opts.target ?? new MemoryTarget();
     const format = opts.format ?? 'mp4';
     const chunkSeconds = opts.chunkSeconds ?? 2;
+    const clock = new OutputClock(chunkSeconds, info.frameRate);
     let hlsAudio: HlsAudio | null = null;
     const hlsRungs: Array<HlsRung | null> = plans.map(() => null);
     const scheduler = new Scheduler({
@@ -85,7 +90,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       expectedFrames: info.frameCount,
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
-        alignedAudio ??= alignAudio(audio ?? ('frames' in demux ? demux.audio() : null), firstTimestamp ?? 0);
+        alignedAudio ??= alignAudio(audio ?? ('frames' in demux ? demux.audio() : null), clock.firstTimestamp ?? 0);
         const ctx = { plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, chunkSeconds };
         let written: WrittenRung;
         if (format === 'hls') {
@@ -124,45 +129,31 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     signal?.addEventListener('abort', disposeOnAbort, { once: true });
 
     const decodeStats: DecodeStats = { skippedBeforeKey: 0 };
-    const chunkUs = chunkSeconds * 1e6;
-    const targets = plans.map((p) => ({ width: p.width, height: p.height }));
+    const source: FrontSource = 'frames' in demux
+      ? { frames: demux.frames(signal) }
+      : { packets: demux.packets(), decode: (packets, maxInFlight) => decodeFrames(demux.decoderConfig, packets, { maxInFlight, signal, stats: decodeStats }) };
     const fullRange = info.colorSpace.fullRange ?? false;
-    let decoded = 0;
-    let chunkIndex = 0;
-    let lastTs = -Infinity;
     const decodeStart = performance.now();
-    const frameUs = 1e6 / info.frameRate;
+    const front = new PipelineFront({
+      source,
+      read: (frame) => readPlanes(frame, fullRange),
+      scaler,
+      targets: plans.map((p) => ({ width: p.width, height: p.height })),
+      rotation: info.rotation,
+      clock,
+      sink: scheduler,
+      maxFramesInFlight: opts.maxFramesInFlight ?? 8,
+      maxScalesInFlight,
+      signal,
+      onFrame: (n) => {
+        if (n % 10 !== 0 && n !== info.frameCount) return;
+        const fps = n / Math.max((performance.now() - decodeStart) / 1000, 1e-3);
+        emit(opts.onProgress, { type: 'decode', frames: n, totalFrames: info.frameCount, fps, etaSeconds: fps > 0 ? Math.max(0, info.frameCount - n) / fps : null });
+      },
+    });
+    let decoded = 0;
     try {
-      const frames = 'frames' in demux ? demux.frames(signal) : decodeFrames(demux.decoderConfig, demux.packets(), { maxInFlight: opts.maxFramesInFlight ?? 8, signal, stats: decodeStats });
-      for await (const frame of frames) {
-        let planes;
-        let ts;
-        let duration;
-        try {
-          planes = await readPlanes(frame, fullRange);
-          ts = frame.timestamp;
-          duration = frame.duration ?? frameUs;
-        } finally {
-          release(frame);
-        }
-        firstTimestamp ??= ts;
-        // Output time starts at 0 and never runs backwards (chunk order follows it).
-        const t = Math.max(ts - firstTimestamp, lastTs + 1);
-        lastTs = t;
-        chunkIndex = Math.max(chunkIndex, Math.floor((t + 1) / chunkUs));
-        const scaled = await scaler.scale(planes, targets, { rotation: info.rotation });
-        for (let r = 0; r < plans.length; r++) {
-          await scheduler.room();
-          const bytes = scaled[r]!;
-          scheduler.push(r, chunkIndex, { data: bytes.buffer.byteLength === bytes.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer, timestamp: Math.round(t), duration: Math.round(duration) });
-        }
-        decoded++;
-        if (decoded % 10 === 0 || decoded === info.frameCount) {
-          const secs = (performance.now() - decodeStart) / 1000;
-          const fps = decoded / Math.max(secs, 1e-3);
-          emit(opts.onProgress, { type: 'decode', frames: decoded, totalFrames: info.frameCount, fps, etaSeconds: fps > 0 ? Math.max(0, info.frameCount - decoded) / fps : null });
-        }
-      }
+      decoded = await front.run();
       scheduler.endInput();
     } catch (err) {
       scheduler.fail(err instanceof Error ? err : new Error(String(err)));
@@ -199,6 +190,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
         hardwareChunks: chunks.filter((c) => c.hardware).length,
         softwareChunks: chunks.filter((c) => !c.hardware).length,
         wallMs,
+        stages: stageProfile({ wallMs, front: front.meters, scheduler: scheduler.stages(), maxScalesInFlight, scaler }),
       },
     };
   } finally {

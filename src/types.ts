@@ -59,8 +59,16 @@ export interface TranscodeOptions {
    * size is an InputTooLargeError before any decoding. Default 8192×4352, AV1's level-6 limit.
    */
   maxInputPixels?: number;
-  /** Upper bound on decoded frames in flight before decoding waits. Default 8. */
+  /**
+   * Upper bound on decoded VideoFrames open at once (queued in the decoder, waiting for readout or
+   * being read out) before decoding waits. Default 8.
+   */
   maxFramesInFlight?: number;
+  /**
+   * Frames being scaled at once (concurrent scale() calls, plus finished ones waiting for an earlier
+   * frame so the scheduler gets them in frame order). Default 3.
+   */
+  maxScalesInFlight?: number;
   /** Upper bound on raw frame bytes buffered for chunks not yet encoded. Default 512 MiB. */
   maxBufferedBytes?: number;
   signal?: AbortSignal;
@@ -131,6 +139,86 @@ export interface TranscodeStats {
   hardwareChunks: number;
   softwareChunks: number;
   wallMs: number;
+  /** Where the wall time went, stage by stage. */
+  stages: StageProfile;
+}
+
+/** The pipeline's stages, in the order a frame passes them. */
+export type StageName = 'demux' | 'decode' | 'readout' | 'scale' | 'handoff' | 'encode' | 'contract' | 'mux';
+
+/**
+ * One stage's time over the run, in ms. A stage is busy, waiting on the stage before it (starved,
+ * `waitInMs`), waiting on the stage after it (held back by a full queue, `waitOutMs`), or not yet
+ * started / already done.
+ */
+export interface StageStats {
+  /**
+   * Time the stage was working. For a stage with several calls at once (scale, mux) it is the time
+   * at least one ran; for encode it is the sum over leases.
+   */
+  busyMs: number;
+  waitInMs: number;
+  waitOutMs: number;
+  /** Things it handled: packets (demux), frames (decode … handoff), chunks (encode, contract), rungs (mux). */
+  items: number;
+  /** How many workers share `busyMs` (the leases for encode; 1 elsewhere). The bound is busyMs ÷ parallelism. */
+  parallelism: number;
+}
+
+/** The scale stage: the whole scaler.scale() call, as the pipeline sees it. */
+export interface ScaleStageStats extends StageStats {
+  /** Sum of every call's duration (more than busyMs when calls overlap). */
+  callMs: number;
+  /** The bound on concurrent calls (maxScalesInFlight). */
+  maxInFlight: number;
+  /**
+   * The scaler's own sub-stages, summed over calls (overlapping calls count more than once), when it
+   * reports them: repacking planes on the CPU, queueing the upload and passes, submit until the
+   * readback is mapped, unpacking the readback.
+   */
+  repackMs?: number;
+  uploadMs?: number;
+  gpuMs?: number;
+  readbackMs?: number;
+}
+
+/** One encoder lease over the scheduler's run. */
+export interface LeaseStageStats {
+  lease: number;
+  hardware: boolean;
+  /** Encoding: starting encoders, sending frames, flushing, checking output. */
+  busyMs: number;
+  /** Waiting for a chunk to take or for the frames of the chunk it holds. */
+  idleMs: number;
+  chunks: number;
+}
+
+export interface EncodeStageStats extends StageStats {
+  leases: LeaseStageStats[];
+}
+
+/**
+ * Where a run's wall time went. `bound` names the stage that limits the wall time: the one with the
+ * largest busyMs ÷ parallelism (leases work in parallel, so encode's summed busy time is shared
+ * among them). `boundMs` is that figure: the wall time could not drop below it without making that
+ * stage faster or wider.
+ */
+export interface StageProfile {
+  wallMs: number;
+  demux: StageStats;
+  decode: StageStats;
+  readout: StageStats;
+  scale: ScaleStageStats;
+  handoff: StageStats;
+  encode: EncodeStageStats;
+  contract: StageStats;
+  mux: StageStats;
+  /** Summed idle time of every lease. */
+  leaseIdleMs: number;
+  /** leaseIdleMs ÷ (leases × wallMs): the share of the leases' time spent idle. */
+  leaseIdleShare: number;
+  bound: StageName;
+  boundMs: number;
 }
 
 export interface TranscodeResult {

@@ -10,15 +10,17 @@
 // helping the rung; a chunk whose encoder fails is requeued (bounded), and a lease that keeps
 // failing is retired. Frames stay retained until their chunk is
 // accepted, so a requeue can re-encode them; decode waits when retained bytes exceed the budget,
-// unless a lease is starving for frames (which would deadlock).
+// unless a lease is starving for frames (which would deadlock). Each lease's busy and idle time,
+// the contract check's and the muxing's are measured for the run's stage profile.
 import { compareContract, contractFromSequenceHeader, findSequenceHeader } from '../av1/mod.ts';
 import type { Av1Contract } from '../av1/mod.ts';
 import { CodecFailureError, ContractMismatchError, TranscodeError, abortError } from '../errors.ts';
 import type { EncoderLease } from '../encode/lease.ts';
 import type { ChunkJob, ChunkOutput, RawFrame } from '../encode/messages.ts';
+import { StageMeter, round } from '../pipeline/meter.ts';
 import { emit } from '../progress/events.ts';
 import type { ProgressSink } from '../progress/events.ts';
-import type { ChunkRecord } from '../types.ts';
+import type { ChunkRecord, LeaseStageStats, StageStats } from '../types.ts';
 
 /** Encoder failures a single chunk may suffer before the job fails. */
 const MAX_ATTEMPTS = 3;
@@ -49,6 +51,13 @@ interface Chunk {
   helper: boolean;
   output: ChunkOutput | null;
   record: ChunkRecord | null;
+}
+
+/** The scheduler's side of the stage profile. */
+export interface SchedulerStages {
+  leases: LeaseStageStats[];
+  contract: StageStats;
+  mux: StageStats;
 }
 
 export interface AcceptedRung {
@@ -83,6 +92,9 @@ export class Scheduler {
   #framesDone = 0;
   #started = performance.now();
   readonly #expectedFrames: number;
+  readonly #leaseTime = new Map<number, { busyMs: number; idleMs: number; chunks: number }>();
+  readonly #contract = new StageMeter();
+  readonly #mux = new StageMeter();
   requeued = 0;
 
   constructor(opts: {
@@ -107,6 +119,31 @@ export class Scheduler {
     this.#signal = opts.signal;
     this.#onRungDone = opts.onRungDone;
     opts.signal?.addEventListener('abort', () => this.fail(abortError(opts.signal?.reason)), { once: true });
+  }
+
+  /** Each lease's busy and idle time so far, and the contract check's and the muxing's. */
+  stages(): SchedulerStages {
+    return {
+      leases: this.#leases.map((l) => {
+        const t = this.#leaseTime.get(l.id) ?? { busyMs: 0, idleMs: 0, chunks: 0 };
+        return { lease: l.id, hardware: l.hardware, busyMs: round(t.busyMs), idleMs: round(t.idleMs), chunks: t.chunks };
+      }),
+      contract: this.#contract.stats(),
+      mux: this.#mux.stats(),
+    };
+  }
+
+  /** Waits for a change, as idle time of `lease`. */
+  async #idle(lease: EncoderLease): Promise<void> {
+    const t0 = performance.now();
+    await this.#wait();
+    this.#time(lease).idleMs += performance.now() - t0;
+  }
+
+  #time(lease: EncoderLease): { busyMs: number; idleMs: number; chunks: number } {
+    let t = this.#leaseTime.get(lease.id);
+    if (!t) this.#leaseTime.set(lease.id, t = { busyMs: 0, idleMs: 0, chunks: 0 });
+    return t;
   }
 
   #changed(): void {
@@ -205,12 +242,23 @@ export class Scheduler {
   }
 
   async #leaseLoop(lease: EncoderLease, home: number): Promise<void> {
+    const time = this.#time(lease);
+    const started = performance.now();
+    try {
+      await this.#leaseWork(lease, home);
+    } finally {
+      // Busy is the loop's life less its waits: starting encoders, sending frames, flushing.
+      time.busyMs = performance.now() - started - time.idleMs;
+    }
+  }
+
+  async #leaseWork(lease: EncoderLease, home: number): Promise<void> {
     for (;;) {
       if (this.#failure || this.#allDone() || this.#retired.has(lease.id)) return;
       const chunk = this.#pick(lease, home);
       if (!chunk) {
         this.#checkStuck();
-        await this.#wait();
+        await this.#idle(lease);
         continue;
       }
       const helper = chunk.rung !== home;
@@ -269,7 +317,7 @@ export class Scheduler {
           continue;
         }
         if (chunk.closed) break;
-        await this.#wait();
+        await this.#idle(lease); // the chunk's next frame is still being decoded and scaled
       }
       const output = await lease.end();
       this.#accept(lease, chunk, output, started);
@@ -290,26 +338,19 @@ export class Scheduler {
     }
     const first = output.packets[0];
     if (!first?.key) throw new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index}: first packet is not a key frame`);
-    const found = findSequenceHeader(first.data);
-    if (!found) throw new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index}: key frame has no AV1 sequence header`);
-    const contract = contractFromSequenceHeader(found.header);
-    const expected = this.#contracts[chunk.rung];
-    const wanted = expected?.contract ?? this.#rungs[chunk.rung]!.declared;
-    const diff = wanted ? compareContract(wanted, contract) : null;
-    {
-      if (diff) {
-        throw new ContractMismatchError(
-          `Rung ${chunk.rung} chunk ${chunk.index}: sequence header ${diff.field} is ${String(diff.actual)}, the rung's contract says ${String(diff.expected)}`,
-          diff.field, diff.expected, diff.actual,
-        );
-      }
+    const checking = this.#contract.start();
+    this.#contract.items++;
+    try {
+      this.#checkContract(chunk, first.data);
+    } finally {
+      this.#contract.end(checking);
     }
-    if (!expected) this.#contracts[chunk.rung] = { contract, obu: found.obu };
     let bytes = 0;
     for (const p of output.packets) bytes += p.data.byteLength;
     chunk.output = output;
     chunk.record = { index: chunk.index, frames: chunk.frames.length, leaseId: lease.id, helper: chunk.helper, hardware: output.hardware, encoder: output.encoder, attempts: chunk.attempts, bytes };
     this.#failures.set(lease.id, 0);
+    this.#time(lease).chunks++;
     chunk.state = 'done';
     for (const f of chunk.frames) this.#retained -= f.data.byteLength;
     const frames = chunk.frames.length;
@@ -321,6 +362,23 @@ export class Scheduler {
     emit(this.#sink, { type: 'chunk-done', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: output.hardware, encoder: output.encoder, helper: chunk.helper, frames, bytes, ms: performance.now() - started, etaSeconds });
     this.#changed();
     this.#maybeRungDone(chunk.rung);
+  }
+
+  /** Checks a chunk's sequence header against its rung's contract; the first accepted chunk fixes the contract. */
+  #checkContract(chunk: Chunk, key: Uint8Array): void {
+    const found = findSequenceHeader(key);
+    if (!found) throw new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index}: key frame has no AV1 sequence header`);
+    const contract = contractFromSequenceHeader(found.header);
+    const expected = this.#contracts[chunk.rung];
+    const wanted = expected?.contract ?? this.#rungs[chunk.rung]!.declared;
+    const diff = wanted ? compareContract(wanted, contract) : null;
+    if (diff) {
+      throw new ContractMismatchError(
+        `Rung ${chunk.rung} chunk ${chunk.index}: sequence header ${diff.field} is ${String(diff.actual)}, the rung's contract says ${String(diff.expected)}`,
+        diff.field, diff.expected, diff.actual,
+      );
+    }
+    if (!expected) this.#contracts[chunk.rung] = { contract, obu: found.obu };
   }
 
   #requeue(lease: EncoderLease, chunk: Chunk, err: Error): void {
@@ -359,8 +417,9 @@ export class Scheduler {
       sequenceHeaderObu: contract.obu,
       chunks: chunks.map((c) => ({ output: c.output!, record: c.record! })),
     };
+    this.#mux.items++;
     this.#muxing.push(
-      this.#onRungDone(accepted).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err)))),
+      this.#mux.busy(() => this.#onRungDone(accepted)).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err)))),
     );
     this.#changed();
   }

@@ -1,0 +1,60 @@
+// Plane readout stage: copies each decoded frame's planes out (VideoFrame.copyTo, the portable
+// hand-off to the GPU scaler) and closes the frame, so a VideoFrame never outlives this stage. It
+// also places the frame on the output clock, which needs frames in decode order: this is the last
+// stage that sees them one at a time.
+import { release } from '../decode/frames.ts';
+import type { SourcePlanes } from '../scale/scaler.ts';
+import type { StageMeter } from './meter.ts';
+import type { BoundedQueue } from './queue.ts';
+import type { FrameTiming, ReadFrame } from './types.ts';
+
+/**
+ * Output time starts at 0 and never runs backwards (chunk order follows it); a frame's chunk is the
+ * `chunkUs` slice its time falls in, never an earlier one than the previous frame's.
+ */
+export class OutputClock {
+  firstTimestamp: number | null = null;
+  #last = -Infinity;
+  #chunk = 0;
+  #seq = 0;
+  readonly #chunkUs: number;
+  readonly #frameUs: number;
+
+  constructor(chunkSeconds: number, frameRate: number) {
+    this.#chunkUs = chunkSeconds * 1e6;
+    this.#frameUs = 1e6 / frameRate;
+  }
+
+  place(timestamp: number, duration: number | null): FrameTiming {
+    this.firstTimestamp ??= timestamp;
+    const t = Math.max(timestamp - this.firstTimestamp, this.#last + 1);
+    this.#last = t;
+    this.#chunk = Math.max(this.#chunk, Math.floor((t + 1) / this.#chunkUs));
+    return { seq: this.#seq++, timestamp: Math.round(t), duration: Math.round(duration ?? this.#frameUs), chunk: this.#chunk };
+  }
+}
+
+export type ReadPlanes = (frame: VideoFrame) => Promise<SourcePlanes>;
+
+export async function readoutStage(
+  input: BoundedQueue<VideoFrame>,
+  out: BoundedQueue<ReadFrame>,
+  opts: { read: ReadPlanes; clock: OutputClock },
+  meter: StageMeter,
+): Promise<void> {
+  for (;;) {
+    const frame = await input.shift();
+    if (frame === undefined) break;
+    let planes: SourcePlanes;
+    let timing: FrameTiming;
+    try {
+      planes = await meter.busy(() => opts.read(frame));
+      timing = opts.clock.place(frame.timestamp, frame.duration);
+    } finally {
+      release(frame);
+    }
+    meter.items++;
+    await out.push({ ...timing, planes });
+  }
+  out.close();
+}

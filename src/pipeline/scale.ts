@@ -1,0 +1,35 @@
+// Scale stage: starts a scaler.scale() call per frame without waiting for the one before, so several
+// frames are on the GPU (or its CPU stand-in) while the next is read out. The out queue holds the
+// calls in frame order and its capacity is the bound on calls at once: the hand-off takes a frame
+// out of it only after its call settled.
+import type { ScaleTarget, SourcePlanes } from '../scale/scaler.ts';
+import type { StageMeter } from './meter.ts';
+import type { BoundedQueue } from './queue.ts';
+import type { ReadFrame, ScalingFrame } from './types.ts';
+
+/** The scaler as this stage uses it (Scaler, or a fake in tests). */
+export interface ScaleCall {
+  scale(planes: SourcePlanes, targets: ScaleTarget[], options: { rotation: 0 | 90 | 180 | 270 }): Promise<Uint8Array[]>;
+  /** The scaler's own sub-stage times, merged into the profile when it has them. */
+  timings?(): { repackMs: number; uploadMs: number; gpuMs: number; readbackMs: number };
+}
+
+export async function scaleStage(
+  input: BoundedQueue<ReadFrame>,
+  out: BoundedQueue<ScalingFrame>,
+  opts: { scaler: ScaleCall; targets: ScaleTarget[]; rotation: 0 | 90 | 180 | 270 },
+  meter: StageMeter,
+): Promise<void> {
+  for (;;) {
+    const frame = await input.shift();
+    if (frame === undefined) break;
+    const { planes, ...timing } = frame;
+    await out.room(); // a call starts only when its frame has a place in the queue
+    const pictures = meter.busy(() => opts.scaler.scale(planes, opts.targets, { rotation: opts.rotation }));
+    // Reported by the hand-off, in frame order; a call still running when the job fails is dropped.
+    pictures.catch(() => {});
+    meter.items++;
+    await out.push({ ...timing, pictures });
+  }
+  out.close();
+}
