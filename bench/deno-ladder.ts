@@ -5,12 +5,15 @@
 // 2 s GOPs like the engine's chunks: (1) the same FFmpeg build and SVT-AV1 version through node-av
 // (bench/deno-ffmpeg-baseline.ts: one decode, libswscale Lanczos, one encoder per rung), and (2)
 // Debian's ffmpeg CLI, whose SVT-AV1 is older (its presets differ). Prints wall times and ratios,
-// per-rung PSNR and libdav1d frame counts, the engine's speedup per lease count, its lease timeline.
+// per-rung PSNR and libdav1d frame counts, the engine's speedup per lease count, its stage profile
+// and lease timeline.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatStages } from '../src/mod.ts';
+import type { StageProfile } from '../src/mod.ts';
 import { ROOT } from '../tools/harness.ts';
 import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
 import { tempDir } from '../tests/lib/cli.ts';
@@ -52,7 +55,7 @@ const out = tempDir('bench-deno');
 const deno = join(ROOT, 'node_modules', '.bin', 'deno');
 
 interface Rung { label: number; width: number; height: number; bitrate: number; file: string; frames: number }
-interface Summary { rungs: Rung[]; wallMs: number; stats: { chunks: number; softwareChunks: number; hardwareChunks: number }; timeline: Array<{ lease: number; label: number; chunk: number; startMs: number; endMs: number }> }
+interface Summary { rungs: Rung[]; wallMs: number; stats: { chunks: number; softwareChunks: number; hardwareChunks: number; stages?: StageProfile }; timeline: Array<{ lease: number; label: number; chunk: number; startMs: number; endMs: number }> }
 
 function timed(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ ms: number; stdout: string; stderr: string; code: number }> {
   const t0 = performance.now();
@@ -129,7 +132,9 @@ console.log(`${ffName.padEnd(30)} ${quality(ffFiles).map((c) => c.padStart(24)).
 const [baseN, base] = [...engine][0]!;
 console.log(`\nengine speedup, wall(${baseN} lease${baseN > 1 ? 's' : ''}) ÷ wall(N): ${[...engine].map(([n, e]) => `${n} → ${(base.ms / e.ms).toFixed(2)}×`).join(', ')}`);
 for (const [n, e] of engine) {
-  console.log(`  ${n} lease(s): ${e.summary.stats.chunks} chunks; timeline (lease: rung/chunk start–end ms):`);
+  console.log(`  ${n} lease(s): ${e.summary.stats.chunks} chunks`);
+  if (e.summary.stats.stages) console.log(`    ${formatStages(e.summary.stats.stages)}`);
+  console.log('    timeline (lease: rung/chunk start–end ms):');
   const byLease = new Map<number, string[]>();
   for (const t of e.summary.timeline) byLease.set(t.lease, [...(byLease.get(t.lease) ?? []), `${t.label}p/${t.chunk} ${t.startMs}–${t.endMs}`]);
   for (const [l, items] of [...byLease].sort((a, b) => a[0] - b[0])) console.log(`    lease ${l}: ${items.join(', ')}`);

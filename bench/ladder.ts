@@ -3,14 +3,14 @@
 // planLadder, passed explicitly to everyone) through (1) this engine in headless Chromium, once per
 // lease count, (2) Mediabunny's Conversion in the same page, (3) native ffmpeg with libaom realtime
 // and with SVT-AV1. Prints wall times, ratios against the engine, per-rung PSNR and libdav1d frame
-// counts, the engine's speedup per lease count, its lease timeline, and the machine it ran on.
+// counts, the engine's speedup per lease count and stage profile, its lease timeline, and the machine it ran on.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { planLadder } from '../src/mod.ts';
-import type { RungPlan } from '../src/mod.ts';
+import { formatStages, planLadder } from '../src/mod.ts';
+import type { RungPlan, TranscodeStats } from '../src/mod.ts';
 import { ensureBuild, launchChromium, openHarness, ROOT, runJob, serve } from '../tools/harness.ts';
 import type { JobReply } from '../tools/harness.ts';
 import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
@@ -197,6 +197,8 @@ for (const [n, r] of engineRuns) {
   const s = r.stats as { chunks?: number; requeued?: number; hardwareChunks?: number; softwareChunks?: number; decodedFrames?: number };
   const encs = new Set(r.events.flatMap((e) => (e.type === 'chunk-done' ? [e.encoder] : [])));
   console.log(`  ${n} lease(s): ${fmt(r.wallMs)} s, ${s.chunks ?? '?'} chunks (${s.hardwareChunks ?? 0} hardware, ${s.softwareChunks ?? 0} software, ${s.requeued ?? 0} requeued), encoders: ${[...encs].join(', ')}`);
+  const stages = (r.stats as Partial<TranscodeStats> | undefined)?.stages;
+  if (stages) console.log(`    ${formatStages(stages)}`);
 }
 
 // Lease timelines: one lane per lease, each chunk drawn as [rung.chunk===] across its span (rung =

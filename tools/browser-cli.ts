@@ -1,11 +1,13 @@
 // `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls]
 // [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W]`: runs the browser
-// engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress goes to
-// stderr; the last stdout line is one JSON summary. --balancer bundles a LoadBalancer module for the page and runs the job through an engine with it.
+// engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress and,
+// at the end, a one-line stage profile go to stderr; the last stdout line is one JSON summary. --balancer bundles a LoadBalancer module for the page and runs the job through an engine with it.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatStages } from '../src/mod.ts';
+import type { TranscodeStats } from '../src/mod.ts';
 import { transcodeInBrowser } from './harness.ts';
 
 const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
@@ -96,4 +98,7 @@ const summary = {
   engineMs: Math.round(reply.wallMs),
 };
 process.stderr.write(format === 'hls' ? `wrote HLS to ${resolve(outDir, 'master.m3u8')}\n` : `wrote ${summary.rungs.length} MP4s to ${outDir}\n`);
+// Where the engine's time went; the JSON carries it as stats.stages.
+const stages = (reply.stats as Partial<TranscodeStats> | undefined)?.stages;
+if (stages) process.stderr.write(`${formatStages(stages)}\n`);
 console.log(JSON.stringify(summary));

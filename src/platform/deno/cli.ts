@@ -1,10 +1,10 @@
 // `deno task transcode INPUT --out DIR [...]`: the engine under Deno, with node-av's codecs
-// installed as WebCodecs and Deno's WebGPU for scaling. Progress bars per rung on a TTY (stderr),
-// a one-line JSON summary with --json (stdout), a one-line message and exit code 1 on error.
+// installed as WebCodecs and Deno's WebGPU for scaling. Progress bars per rung on a TTY and a
+// one-line stage profile at the end (stderr), a one-line JSON summary with --json (stdout), a
+// one-line message and exit code 1 on error.
 import './install.ts';
 import { parseArgs } from 'node:util';
-import { transcode } from '../../transcode.ts';
-import { openFrameCount } from '../../decode/frames.ts';
+import { formatStages, openFrameCount, transcode } from '../../mod.ts';
 import type { ProgressEvent } from '../../progress/events.ts';
 import { DEFAULT_LADDER } from '../../plan/ladder.ts';
 import type { RangeReader, TranscodeResult } from '../../types.ts';
@@ -220,6 +220,8 @@ async function main(): Promise<number> {
   const fps = stats.encodedFrames / Math.max(1e-3, summary.wallMs / 1000);
   if (kept.length) console.error(`resumed: kept ${kept.map((r) => `${r.label}p`).join(', ')} (files match the manifest)`);
   console.error(`${args.format === 'hls' ? `wrote HLS to ${outDir}/master.m3u8` : `wrote ${fresh.length} MP4s to ${outDir}`} in ${(summary.wallMs / 1000).toFixed(1)} s (${fps.toFixed(1)} encoded frames/s, ${stats.chunks} chunks)`);
+  // Where the time went (also in --json as stats.stages); a run that only resumed has none.
+  if (result) console.error(formatStages(result.stats.stages));
   if (args.json) console.log(JSON.stringify(summary));
   else for (const r of summary.rungs) console.log(`${r.label}p ${r.width}x${r.height} ${r.codec} ${r.frames} frames ${r.bytes} bytes → ${r.file}`);
   return 0;
