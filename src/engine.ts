@@ -24,7 +24,7 @@ export interface EngineOptions {
   balancer?: LoadBalancer | (new () => LoadBalancer);
   /** Per-adapter weights for the balancer, e.g. "100,66" (see parseAdapterWeights). */
   adapterWeights?: string;
-  /** Software encoder leases shared by all running jobs. Default: hardwareConcurrency - 1, at least 1. */
+  /** Software encoder leases shared by all running jobs. Default: max(2, hardwareConcurrency). */
   leases?: number;
 }
 
@@ -58,7 +58,7 @@ export interface EngineDeps {
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {
-  return createEngineWith({ inspect: inspectHardware, run: transcode, defaultLeases: defaultLeaseCount }, options);
+  return createEngineWith({ inspect: inspectHardware, run: transcode, defaultLeases: () => defaultLeaseCount() }, options);
 }
 
 function toBalancer(b: EngineOptions['balancer']): LoadBalancer {

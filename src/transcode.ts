@@ -62,7 +62,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const hardwareOk = await VideoEncoder.isConfigSupported({ codec: top.codec, width: top.width, height: top.height, bitrate: top.bitrate, framerate: info.frameRate, hardwareAcceleration: 'prefer-hardware' })
       .then((r) => r.supported === true, () => false);
     // WebCodecs exposes one hardware encoder path, which belongs to the adapter the job is pinned to.
-    const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk && (placed?.hardware ?? true), softwareLeases: placed?.softwareLeases ?? opts.leases ?? defaultLeaseCount() });
+    const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk && (placed?.hardware ?? true), softwareLeases: placed?.softwareLeases ?? opts.leases ?? defaultLeaseCount(plans.length) });
     leases = leasePlans.map((l) => createLease(l.id, l.hardware));
     // Audio the outputs cannot carry is re-encoded (Opus) before any video is decoded.
     const audio = await prepareAudio(await demux.readAudio(), signal);

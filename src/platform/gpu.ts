@@ -53,6 +53,15 @@ export function coreCount(): number {
   return (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 2;
 }
 
-export function defaultLeaseCount(): number {
-  return Math.max(1, coreCount() - 1);
+/**
+ * Software encoder leases when the caller names none: max(2, min(rungs, cores)). At least 2, so one
+ * lease's encoder start-up and flush overlap another's frames, and rung chunks do not queue behind
+ * one encoder; no more than one per core, since each software encoder keeps a core busy; no more
+ * than one per rung, since beyond that a lease finds work only once whole chunks pile up. On the
+ * 2-core reference machine 2 leases beat 1 slightly in both runtimes and 3 or 4 gained nothing
+ * (README, "leases"). Without a rung count (an engine's shared budget) it is max(2, cores).
+ */
+export function defaultLeaseCount(rungs?: number): number {
+  const cores = coreCount();
+  return Math.max(2, rungs === undefined ? cores : Math.min(rungs, cores));
 }
