@@ -58,8 +58,9 @@ export function coreCount(): number {
  * lease's encoder start-up and flush overlap another's frames, and rung chunks do not queue behind
  * one encoder; no more than one per core, since each software encoder keeps a core busy; no more
  * than one per rung, since beyond that a lease finds work only once whole chunks pile up. On the
- * 2-core reference machine 2 leases beat 1 slightly in both runtimes and 3 or 4 gained nothing
- * (README, "leases"). Without a rung count (an engine's shared budget) it is max(2, cores).
+ * 2-core reference machine, where scaling bounds the wall time, 2 leases were within run-to-run
+ * noise of 1 (a little faster under Deno) and 3 or 4 gained nothing (README, "The default
+ * `leases`"). Without a rung count (an engine's shared budget) it is max(2, cores).
  */
 export function defaultLeaseCount(rungs?: number): number {
   const cores = coreCount();
