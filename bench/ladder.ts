@@ -1,9 +1,11 @@
-// `npm run bench:ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2]`: a benchmark, not a
+// `npm run bench:ladder -- [INPUT | --bframes] [--ladder 1080,720,480,360] [--leases 1,2]`: a benchmark, not a
 // test (it never asserts timings). The same source, ladder and bitrates (the engine's defaults from
 // planLadder, passed explicitly to everyone) through (1) this engine in headless Chromium, once per
 // lease count, (2) Mediabunny's Conversion in the same page, (3) native ffmpeg with libaom realtime
 // and with SVT-AV1. Prints wall times, ratios against the engine, per-rung PSNR and libdav1d frame
 // counts, the engine's speedup per lease count and stage profile, its lease timeline, and the machine it ran on.
+// --bframes: instead of INPUT, a clip the bench makes with ffmpeg from ../shared/media (bench/clips.ts:
+// 1080p30 H.264 with B-frames, 10 s).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -15,8 +17,9 @@ import { ensureBuild, launchChromium, openHarness, ROOT, runJob, serve } from '.
 import type { JobReply } from '../tools/harness.ts';
 import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
 import { tempDir } from '../tests/lib/cli.ts';
+import { bFramesClip } from './clips.ts';
 
-const USAGE = 'usage: npm run bench:ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2]';
+const USAGE = 'usage: npm run bench:ladder -- [INPUT | --bframes] [--ladder 1080,720,480,360] [--leases 1,2]';
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);
   process.exit(1);
@@ -31,16 +34,18 @@ let parsed;
 try {
   parsed = parseArgs({
     allowPositionals: true,
-    options: { ladder: { type: 'string', default: '1080,720,480,360' }, leases: { type: 'string', default: '1,2' }, help: { type: 'boolean', short: 'h' } },
+    options: { ladder: { type: 'string', default: '1080,720,480,360' }, leases: { type: 'string', default: '1,2' }, bframes: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }
 const { values, positionals } = parsed;
 if (values.help) { console.log(USAGE); process.exit(0); }
-if (positionals.length > 1) fail(`expected one INPUT, got ${positionals.length}`);
+if (positionals.length > (values.bframes ? 0 : 1)) fail(`expected one INPUT or --bframes, got ${positionals.length} input(s)${values.bframes ? ' and --bframes' : ''}`);
 // Relative to the repo root (as documented), so the default works from any working directory.
-const source = resolve(ROOT, positionals[0] ?? '../shared/media/video.mp4');
+const source = values.bframes
+  ? bFramesClip(resolve(ROOT, '../shared/media'), tempDir('bench-clip'))
+  : resolve(ROOT, positionals[0] ?? '../shared/media/video.mp4');
 if (!existsSync(source) || !statSync(source).isFile()) fail(`input file not found: ${source}`);
 const leaseCounts = [...new Set(intList(values.leases, 'leases', 1))].sort((a, b) => a - b);
 
