@@ -74,8 +74,6 @@ export class PipelineFront {
     const o = this.#opts;
     const m = this.meters;
     const stop = new AbortController();
-    const stopped = new Promise<never>((_, reject) => stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true }));
-    stopped.catch(() => {});
     const frames = new BoundedQueue<VideoFrame>('frames', { capacity: 1, producer: m.decode, consumer: m.readout, dispose: release });
     const planes = new BoundedQueue<ReadFrame>('planes', { capacity: 1, producer: m.readout, consumer: m.scale });
     const scaling = new BoundedQueue<ScalingFrame>('scaling', { capacity: o.maxScalesInFlight, producer: m.scale, consumer: m.handoff });
@@ -102,7 +100,7 @@ export class PipelineFront {
     }
     loops.push(readoutStage(frames, planes, { read: o.read, clock: o.clock }, m.readout));
     loops.push(scaleStage(planes, scaling, { scaler: o.scaler, targets: o.targets, rotation: o.rotation }, m.scale));
-    const handoff = handoffStage(scaling, o.sink, { stopped, onFrame: o.onFrame }, m.handoff);
+    const handoff = handoffStage(scaling, o.sink, { stop: stop.signal, onFrame: o.onFrame }, m.handoff);
     loops.push(handoff);
     await Promise.allSettled(loops.map((p) => p.catch((err: unknown) => fail(err))));
     o.signal?.removeEventListener('abort', onAbort);

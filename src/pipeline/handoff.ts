@@ -10,8 +10,8 @@ export async function handoffStage(
   input: BoundedQueue<ScalingFrame>,
   sink: FrameSink,
   opts: {
-    /** Settles (rejects) when the pipeline stops, so a wait on a running scale call ends at once. */
-    stopped: Promise<never>;
+    /** Aborted when the pipeline stops, so a wait on a running scale call ends at once. */
+    stop: AbortSignal;
     onFrame?: ((handed: number) => void) | undefined;
   },
   meter: StageMeter,
@@ -20,7 +20,7 @@ export async function handoffStage(
   for (;;) {
     const frame = await input.peek();
     if (frame === undefined) break;
-    const pictures = await meter.waitIn(Promise.race([frame.pictures, opts.stopped]));
+    const pictures = await meter.waitIn(unlessStopped(frame.pictures, opts.stop));
     for (let r = 0; r < pictures.length; r++) {
       await meter.waitOut(sink.room());
       const t0 = meter.start();
@@ -36,4 +36,17 @@ export async function handoffStage(
     opts.onFrame?.(handed);
   }
   return handed;
+}
+
+/**
+ * `p`, or the stop reason once `stop` aborts. Not Promise.race against a promise that settles only
+ * on stop: every race would leave a reaction on it holding that frame's pictures until the job ends.
+ */
+function unlessStopped<T>(p: Promise<T>, stop: AbortSignal): Promise<T> {
+  if (stop.aborted) return Promise.reject(stop.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onStop = () => reject(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    p.then(resolve, reject).finally(() => stop.removeEventListener('abort', onStop));
+  });
 }

@@ -59,10 +59,16 @@ export function coreCount(): number {
  * one encoder; no more than one per core, since each software encoder keeps a core busy; no more
  * than one per rung, since beyond that a lease finds work only once whole chunks pile up. On the
  * 2-core reference machine, where scaling bounds the wall time, 2 leases were within run-to-run
- * noise of 1 (a little faster under Deno) and 3 or 4 gained nothing (README, "The default
- * `leases`"). Without a rung count (an engine's shared budget) it is max(2, cores).
+ * noise of 1 and 3 or 4 gained nothing (README, "The default `leases`"). Without a rung count (an
+ * engine's shared budget) it is max(2, cores).
+ *
+ * Where leases run inline (no Worker: Deno, whose node-av lives in one isolate) the default is 1:
+ * the encoder threads itself (SVT-AV1), a second inline session measured no faster, and with two
+ * the process's native memory kept growing with the clip's length (peak RSS 981 vs 736 MiB on a
+ * 35 s clip, against 583 MiB on 5 s), which breaks the long/short memory bound.
  */
 export function defaultLeaseCount(rungs?: number): number {
+  if (typeof Worker === 'undefined') return 1;
   const cores = coreCount();
   return Math.max(2, rungs === undefined ? cores : Math.min(rungs, cores));
 }
