@@ -1,7 +1,7 @@
 // Deno half of `npm run bench:scale`: times the WGSL scaler on Deno's WebGPU adapter (llvmpipe on a
 // machine without a GPU). Usage: deno run -A bench/scale-deno.ts FRAME.yuv WIDTH HEIGHT TARGETS
 // (TARGETS as 1920x1080,1280x720,…). Prints one JSON line.
-import { measureScaler } from '../src/scale/measure.ts';
+import { measureScaler } from '../src/mod.ts';
 
 // The slice of the Deno namespace used here, so the repo-wide tsc (which has no Deno types) passes.
 declare const Deno: { args: string[]; readFile(path: string): Promise<Uint8Array> };

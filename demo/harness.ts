@@ -1,8 +1,7 @@
 // Automation harness: exposes window.runJob for the browser CLI and the tests. Each finished rung
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
-import { callbackTarget, inspectHardware, liveWorkerCount, openFrameCount, transcode } from '../src/mod.ts';
+import { callbackTarget, inspectHardware, liveWorkerCount, measureScaler, openFrameCount, transcode } from '../src/mod.ts';
 import { gpuBufferBytes } from '../src/scale/plan.ts';
-import { measureScaler } from '../src/scale/measure.ts';
 import type { ProgressEvent, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';

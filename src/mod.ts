@@ -10,6 +10,8 @@ export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
 export type { RungPlan } from './plan/ladder.ts';
 export { openFrameCount } from './decode/frames.ts';
 export { formatStages } from './pipeline/profile.ts';
+export { measureScaler } from './scale/measure.ts';
+export type { ScaleTiming } from './scale/measure.ts';
 export { liveWorkerCount } from './encode/lease.ts';
 export { MemoryTarget, callbackTarget } from './mux/target.ts';
 export { inspectHardware } from './schedule/inspect.ts';
