@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { DEFAULT_LADDER, planLadder } from '../src/mod.ts';
+import type { ScaleTiming } from '../src/mod.ts';
 import { ensureBuild, launchChromium, ROOT, serve } from '../tools/harness.ts';
 import { tempDir } from '../tests/lib/cli.ts';
 
@@ -21,7 +22,7 @@ const targets = planLadder(width, height, 30, DEFAULT_LADDER).map((p) => ({ widt
 const load0 = loadavg()[0]!;
 console.error(`scaler: ${width}x${height} → ${targets.map((t) => `${t.width}x${t.height}`).join(', ')}; ${cpus().length} cores, load ${load0.toFixed(2)}`);
 
-interface Timing { adapter: string; sequentialMs: number; pipelinedMs: number; inFlight: number; frames: number }
+type Timing = ScaleTiming;
 const show = (name: string, t: Timing) =>
   console.error(`${name.padEnd(8)} ${t.adapter}: ${t.pipelinedMs.toFixed(1)} ms/frame with ${t.inFlight} in flight, ${t.sequentialMs.toFixed(1)} ms one at a time (${t.frames} frames)`);
 

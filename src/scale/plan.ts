@@ -75,6 +75,18 @@ export function destroyTracked(b: GPUBuffer): void {
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/** Planes laid out with row strides inside `bytes`, copied out as one tightly packed picture. */
+export function packPlanes(bytes: Uint8Array, planes: ReadonlyArray<{ offset: number; stride: number; width: number; height: number }>): Uint8Array {
+  const out = new Uint8Array(planes.reduce((n, p) => n + p.width * p.height, 0));
+  let at = 0;
+  for (const p of planes) {
+    if (p.stride === p.width) out.set(bytes.subarray(p.offset, p.offset + p.width * p.height), at);
+    else for (let y = 0; y < p.height; y++) out.set(bytes.subarray(p.offset + y * p.stride, p.offset + y * p.stride + p.width), at + y * p.width);
+    at += p.width * p.height;
+  }
+  return out;
+}
 const isCopy = (g: Geometry, t: { width: number; height: number }) => {
   const turned = g.rotation === 90 || g.rotation === 270;
   return (turned ? t.height : t.width) === g.planes[0].width && (turned ? t.width : t.height) === g.planes[0].height;
@@ -322,17 +334,8 @@ export class ScalePlan {
 
   /** Unpacks a mapped readback into one tightly packed I420 buffer per rung. */
   read(mapped: ArrayBuffer): Uint8Array[] {
-    return this.rungs.map((planes) => {
-      const out = new Uint8Array(planes.reduce((n, p) => n + p.width * p.height, 0));
-      let at = 0;
-      for (const p of planes) {
-        const rows = new Uint8Array(mapped, p.offset, p.stride * p.height);
-        if (p.stride === p.width) out.set(rows, at);
-        else for (let y = 0; y < p.height; y++) out.set(rows.subarray(y * p.stride, y * p.stride + p.width), at + y * p.width);
-        at += p.width * p.height;
-      }
-      return out;
-    });
+    const bytes = new Uint8Array(mapped);
+    return this.rungs.map((planes) => packPlanes(bytes, planes));
   }
 
   /** Returns an unmapped staging buffer to the pool (or destroys it if the pool is full or the plan is gone). */

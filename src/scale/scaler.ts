@@ -4,7 +4,7 @@
 // plan.ts for the per-geometry cache.
 import { CorruptInputError, TranscodeError } from '../errors.ts';
 import { loadKernels } from './pipelines.ts';
-import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor } from './plan.ts';
+import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor, packPlanes } from './plan.ts';
 import type { Geometry } from './plan.ts';
 
 export type PlaneFormat = 'I420' | 'NV12';
@@ -78,7 +78,7 @@ export class Scaler {
     const scaled = geometry.targets.length > 0 ? await this.run(geometry, data) : [];
     // Rungs that are the source itself (same size, limited range, upright) need no GPU pass at all.
     let next = 0;
-    return same.map((isSame) => (isSame ? tight(data, geometry.planes) : scaled[next++]!));
+    return same.map((isSame) => (isSame ? packPlanes(data, geometry.planes) : scaled[next++]!));
   }
 
   private async run(geometry: Geometry, data: Uint8Array): Promise<Uint8Array[]> {
@@ -231,16 +231,4 @@ function alignPlanes(data: Uint8Array, given: SourcePlane[]): { bytes: Uint8Arra
     }
   });
   return { bytes, planes: [planes[0]!, planes[1]!, planes[2]!] };
-}
-
-/** The planes as one tightly packed I420 picture (a rung that is the source itself). */
-function tight(data: Uint8Array, planes: Geometry['planes']): Uint8Array {
-  const out = new Uint8Array(planes.reduce((n, p) => n + p.width * p.height, 0));
-  let at = 0;
-  for (const p of planes) {
-    if (p.stride === p.width) out.set(data.subarray(p.offset, p.offset + p.width * p.height), at);
-    else for (let y = 0; y < p.height; y++) out.set(data.subarray(p.offset + y * p.stride, p.offset + y * p.stride + p.width), at + y * p.width);
-    at += p.width * p.height;
-  }
-  return out;
 }
