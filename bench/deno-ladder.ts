@@ -1,4 +1,4 @@
-// `npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset 10]`:
+// `npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset 5]`:
 // a benchmark, not a test (it never asserts timings). The engine under Deno (`deno task transcode`:
 // node-av's SVT-AV1 per lease, WGSL scaling on Deno's WebGPU), once per lease count, against native
 // FFmpeg with the same encoder library, the same preset and the engine's own per-rung bitrates,
@@ -6,7 +6,9 @@
 // (bench/deno-ffmpeg-baseline.ts: one decode, libswscale Lanczos, one encoder per rung), and (2)
 // Debian's ffmpeg CLI, whose SVT-AV1 is older (its presets differ). Prints wall times and ratios,
 // per-rung PSNR and libdav1d frame counts, the engine's speedup per lease count, its stage profile
-// and lease timeline.
+// and lease timeline. Then the quality reference (issue 14): Debian's SVT-AV1 1.4.1 at preset 10,
+// run per rung at two targets around the engine's achieved bitrate, its luma PSNR interpolated (in
+// log rate) at exactly the engine's bitrate, against the engine's luma PSNR.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -15,10 +17,11 @@ import { parseArgs } from 'node:util';
 import { formatStages } from '../src/mod.ts';
 import type { StageProfile } from '../src/mod.ts';
 import { ROOT } from '../tools/harness.ts';
-import { dav1dFrameCount, ffprobe, psnrAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
+import { dav1dFrameCount, ffprobe, psnrAgainstSource, psnrPlanesAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
+import { DEFAULT_SVT_PRESET, REFERENCE_SVT_PRESET } from '../src/platform/deno/preset.ts';
 import { tempDir } from '../tests/lib/cli.ts';
 
-const USAGE = 'usage: npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset 10]';
+const USAGE = `usage: npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset ${DEFAULT_SVT_PRESET}]`;
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);
   process.exit(1);
@@ -30,7 +33,7 @@ try {
     allowPositionals: true,
     options: {
       ladder: { type: 'string', default: '1080,720,480,360' }, leases: { type: 'string', default: '1,2' },
-      preset: { type: 'string', default: '10' }, help: { type: 'boolean', short: 'h' },
+      preset: { type: 'string', default: String(DEFAULT_SVT_PRESET) }, help: { type: 'boolean', short: 'h' },
     },
   });
 } catch (err) {
@@ -139,3 +142,27 @@ for (const [n, e] of engine) {
   for (const t of e.summary.timeline) byLease.set(t.lease, [...(byLease.get(t.lease) ?? []), `${t.label}p/${t.chunk} ${t.startMs}–${t.endMs}`]);
   for (const [l, items] of [...byLease].sort((a, b) => a[0] - b[0])) console.log(`    lease ${l}: ${items.join(', ')}`);
 }
+
+// 3. The quality reference, untimed: Debian's ffmpeg CLI (SVT-AV1 1.4.1) at preset 10, each rung at
+// two targets (the engine's achieved rate, and 1.25× it: 1.4.1's VBR lands under its target), luma
+// PSNR interpolated linearly in log(bitrate) at exactly the engine's achieved rate.
+console.log(`\nquality at equal bitrate: engine (Deno, ${leaseCounts[0]} lease(s), node-av's SVT-AV1 at preset ${preset}) against ffmpeg CLI SVT-AV1 ${cliSvt} preset ${REFERENCE_SVT_PRESET}, luma PSNR`);
+const first = engine.get(leaseCounts[0]!)!.summary.rungs;
+const refRuns = [1, 1.25].map((m, k) => {
+  const files = rungs.map((p) => join(out, `reference-${k}-${p.label}p.mp4`));
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', source, '-filter_complex', graph,
+    ...rungs.flatMap((p, i) => ['-map', `[o${i}]`, '-c:v', 'libsvtav1', '-preset', String(REFERENCE_SVT_PRESET), '-b:v', String(Math.round(videoKbps(first[i]!.file, durationS) * 1000 * m)), '-g', String(Math.round(2 * fps)), '-an', files[i]!])]);
+  return files.map((f, i) => ({ kbps: videoKbps(f, durationS), y: psnrPlanesAgainstSource(f, source, rungs[i]!.width, rungs[i]!.height).y }));
+});
+console.log(`${'rung'.padEnd(8)}${'engine kbit/s'.padStart(15)}${'asked'.padStart(9)}${'engine Y dB'.padStart(13)}${'reference Y dB'.padStart(16)}${'Δ dB'.padStart(8)}   reference points (kbit/s → Y dB)`);
+for (let i = 0; i < rungs.length; i++) {
+  const r = first[i]!;
+  const kbps = videoKbps(r.file, durationS);
+  const y = psnrPlanesAgainstSource(r.file, source, r.width, r.height).y;
+  const [a, b] = [refRuns[0]![i]!, refRuns[1]![i]!];
+  const t = (Math.log(kbps) - Math.log(a.kbps)) / (Math.log(b.kbps) - Math.log(a.kbps));
+  const ref = a.y + t * (b.y - a.y);
+  const note = t < 0 || t > 1 ? ' (extrapolated)' : '';
+  console.log(`${`${r.label}p`.padEnd(8)}${kbps.toFixed(0).padStart(15)}${(r.bitrate / 1000).toFixed(0).padStart(9)}${y.toFixed(2).padStart(13)}${ref.toFixed(2).padStart(16)}${(y - ref >= 0 ? '+' : '') + (y - ref).toFixed(2).padStart(7)}   ${a.kbps.toFixed(0)} → ${a.y.toFixed(2)}, ${b.kbps.toFixed(0)} → ${b.y.toFixed(2)}${note}`);
+}
+

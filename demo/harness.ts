@@ -33,7 +33,7 @@ type EventRecord = (ProgressEvent extends infer E ? E extends unknown ? Omit<E, 
 export interface JobReply {
   ok: boolean;
   error?: { name: string; message: string };
-  rungs?: Array<{ label: number; height: number; width: number; codec: string; frames: number; bytes: number; file: string; chunks: unknown[] }>;
+  rungs?: Array<{ label: number; height: number; width: number; codec: string; bitrate: number; achievedBitrate: number; frames: number; bytes: number; file: string; chunks: unknown[] }>;
   stats?: unknown;
   source?: unknown;
   /** Milliseconds from abort() to the job settling, when the job was aborted. */
@@ -93,7 +93,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     });
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
       stats: result.stats,
       source: result.source,
       events,
@@ -174,7 +174,7 @@ async function runEngineJob(engine: Engine, req: JobRequest, t0: number, onBalan
     const result = await engine.transcode(options);
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
       stats: result.stats, source: result.source, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0,
     };
   } catch (err) {

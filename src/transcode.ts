@@ -27,7 +27,7 @@ import { emit } from './progress/events.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { checkInputSize, checkOptions } from './options.ts';
-import type { RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
+import type { ChunkRecord, RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
 import type { JobHooks } from './balance/balancer.ts';
 
 /** Transcodes one source into an AV1 ladder. See README for the option defaults. `hooks` is internal (an engine's balancer). */
@@ -88,6 +88,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       sink: opts.onProgress,
       signal,
       expectedFrames: info.frameCount,
+      chunkSeconds,
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
         alignedAudio ??= alignAudio(audio ?? ('frames' in demux ? demux.audio() : null), clock.firstTimestamp ?? 0);
@@ -107,6 +108,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
         for (const f of written.files) { throwIfAborted(); await target.write(f.path, f.bytes); } // an abort writes no further file
         const result: RungResult = {
           label: plan.label, width: plan.width, height: plan.height, codec: written.codec, bitrate: plan.bitrate,
+          achievedBitrate: achieved(accepted.chunks.map((c) => c.record)),
           frames: written.frames, bytes: written.bytes, output: written.mp4, files: written.files.map((f) => f.path),
           chunks: accepted.chunks.map((c) => c.record),
         };
@@ -187,6 +189,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
         encodedFrames: rungs.reduce((n, r) => n + r.frames, 0),
         chunks: chunks.length,
         requeued: scheduler.requeued,
+        recalibrated: scheduler.recalibrated,
         hardwareChunks: chunks.filter((c) => c.hardware).length,
         softwareChunks: chunks.filter((c) => !c.hardware).length,
         wallMs,
@@ -199,6 +202,13 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     scaler?.destroy();
     demux.close();
   }
+}
+
+function achieved(records: ChunkRecord[]): number {
+  let bits = 0;
+  let seconds = 0;
+  for (const r of records) { bits += r.bytes * 8; seconds += r.seconds; }
+  return seconds > 0 ? Math.round(bits / seconds) : 0;
 }
 
 function disposeAll(leases: EncoderLease[]): void {

@@ -110,6 +110,12 @@ export interface ChunkRecord {
   encoder: string;
   attempts: number;
   bytes: number;
+  /** Bitrate the encoder was configured with (the rate loop's correction applied). */
+  targetBitrate: number;
+  /** Bitrate the chunk was meant to come out at (the rung's asked rate, corrected by its debt). */
+  aimBitrate: number;
+  /** Seconds of source the chunk covers. */
+  seconds: number;
 }
 
 export interface RungResult {
@@ -119,7 +125,10 @@ export interface RungResult {
   height: number;
   /** The codecs string derived from the rung's real sequence header (av01.P.LLT.DD). */
   codec: string;
+  /** The asked bitrate (bits per second). */
   bitrate: number;
+  /** What the rung's video came out at: its chunks' bits over their seconds. */
+  achievedBitrate: number;
   frames: number;
   bytes: number;
   /** The rung's MP4 (format 'mp4'); null for formats that write several files. */
@@ -136,6 +145,8 @@ export interface TranscodeStats {
   encodedFrames: number;
   chunks: number;
   requeued: number;
+  /** Chunks encoded a second time because their first pass missed the rate (see the rate loop). */
+  recalibrated: number;
   hardwareChunks: number;
   softwareChunks: number;
   wallMs: number;

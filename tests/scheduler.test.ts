@@ -27,6 +27,8 @@ async function simulate(opts: {
   cost: (width: number) => number;
   /** Virtual milliseconds the decoder spends per source frame (0: every frame arrives at once). */
   frameMs?: number;
+  /** Tell the scheduler the source's length (as a file source does); unknown otherwise. */
+  knownLength?: boolean;
 }): Promise<Run> {
   const clock = new VirtualClock();
   const events: ProgressEvent[] = [];
@@ -37,6 +39,7 @@ async function simulate(opts: {
     leases,
     maxBufferedBytes: 1 << 30,
     sink: (e) => events.push(e),
+    expectedFrames: opts.knownLength ? opts.chunksPerRung * CHUNK_FRAMES : 0,
     onRungDone: async (r) => { accepted.push(r); },
   });
   let error: unknown = null;
@@ -151,5 +154,71 @@ describe('scheduler (simulated encoders, virtual time)', () => {
     const run = await simulate({ rungs: [LADDER[3]!], chunksPerRung: 2, leases: [{ failOnChunk: () => true }, { failOnChunk: () => true }], cost: () => 100 });
     assert.ok(run.error instanceof Error);
     assert.equal((run.error as Error).name, 'CodecFailureError');
+  });
+});
+
+/** Each accepted rung's bitrate over its asked rate, printed as a table. */
+function rateTable(run: Run, title: string): number[] {
+  const ratios = run.accepted.sort((a, b) => a.rung - b.rung).map((r) => {
+    const bits = r.chunks.reduce((n, c) => n + c.record.bytes * 8, 0);
+    const seconds = r.chunks.reduce((n, c) => n + c.record.seconds, 0);
+    return bits / seconds / LADDER[r.rung]!.job.bitrate;
+  });
+  console.log(`${title}: rung bitrate ÷ asked ${ratios.map((x) => x.toFixed(3)).join(', ')}; first passes encoded again: ${run.scheduler.recalibrated}`);
+  return ratios;
+}
+
+describe('rate loop (simulated encoders that miss their targets)', () => {
+  const cost = () => 100;
+  const within = (ratios: number[], tol: number) => ratios.every((x) => Math.abs(x - 1) <= tol);
+
+  it('an encoder 30–70% over target: each rung lands within ±3%, first passes encoded again once', async () => {
+    for (const knownLength of [true, false]) {
+      const gain = (job: { width: number }) => (job.width === 1920 ? 1.7 : job.width === 1280 ? 1.33 : 1.5);
+      const run = await simulate({ rungs: LADDER, chunksPerRung: 5, leases: [{ rateGain: gain }], cost, knownLength });
+      assert.equal(run.error, null);
+      const ratios = rateTable(run, `one SVT-like lease, length ${knownLength ? 'known' : 'unknown'}`);
+      assert.ok(within(ratios, 0.03), `rungs off target: ${ratios.join(', ')}`);
+      // 1080p's first chunk misses by 70% and 720p's (aimed with 1080p's gain) by 22%: both are
+      // encoded again; 480p's and 360p's, aimed with the kind's mean, land within 15% and are kept.
+      assert.equal(run.scheduler.recalibrated, 2, 'first passes that missed by more than 15% are encoded again, once');
+      assert.ok(run.accepted.every((r) => r.chunks.every((c) => c.record.attempts <= 2)));
+      const reasons = run.events.filter((e) => e.type === 'requeue').map((e) => (e.type === 'requeue' ? e.reason : ''));
+      assert.ok(reasons.every((r) => /first pass at \d+ kbit\/s/.test(r)), reasons.join('; '));
+      // Every chunk after the first was encoded with the rung's own learned correction.
+      for (const r of run.accepted) {
+        for (const c of r.chunks.slice(1)) assert.ok(Math.abs(c.record.targetBitrate * gain(LADDER[r.rung]!.job) / c.record.aimBitrate - 1) < 0.01, `rung ${r.rung} chunk ${c.record.index} target ${c.record.targetBitrate} aim ${c.record.aimBitrate}`);
+      }
+    }
+  });
+
+  it('an encoder 12% under target keeps its first chunks and pays the debt back over the rest', async () => {
+    const run = await simulate({ rungs: LADDER, chunksPerRung: 5, leases: [{ rateGain: () => 0.88 }, { rateGain: () => 0.88 }], cost, knownLength: true });
+    assert.equal(run.error, null);
+    const ratios = rateTable(run, 'two Chromium-like leases');
+    assert.ok(within(ratios, 0.03), `rungs off target: ${ratios.join(', ')}`);
+    assert.equal(run.scheduler.recalibrated, 0, 'a first pass within 15% is kept');
+  });
+
+  it('each encoder kind learns its own correction: a hardware lease and a software helper on one rung', async () => {
+    const hw = 0.8;
+    const sw = 1.6;
+    const run = await simulate({
+      rungs: [LADDER[0]!, LADDER[3]!], chunksPerRung: 8, cost: (w) => (w === 1920 ? 400 : 100), knownLength: true,
+      leases: [{ hardware: true, rateGain: () => hw }, { rateGain: () => sw }],
+    });
+    assert.equal(run.error, null);
+    const top = run.accepted.find((r) => r.rung === 0)!;
+    const kinds = new Set(top.chunks.map((c) => c.record.hardware));
+    assert.equal(kinds.size, 2, 'the 1080p rung was encoded by both kinds');
+    for (const c of top.chunks.slice(2)) {
+      const g = c.record.hardware ? hw : sw;
+      assert.ok(Math.abs(c.record.targetBitrate * g / c.record.aimBitrate - 1) < 0.02, `chunk ${c.record.index} (${c.record.hardware ? 'hardware' : 'software'}): target ${c.record.targetBitrate} for aim ${c.record.aimBitrate}`);
+    }
+    const bits = top.chunks.reduce((n, c) => n + c.record.bytes * 8, 0);
+    const seconds = top.chunks.reduce((n, c) => n + c.record.seconds, 0);
+    const ratio = bits / seconds / LADDER[0]!.job.bitrate;
+    console.log(`1080p rung over two encoder kinds: ${ratio.toFixed(3)} × asked`);
+    assert.ok(Math.abs(ratio - 1) <= 0.05, `1080p rung at ${ratio} × asked`);
   });
 });

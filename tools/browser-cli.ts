@@ -89,7 +89,7 @@ if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.
 const balanced = reply.events.find((e) => e.type === 'job-balanced');
 const summary = {
   ...(balanced && balanced.type === 'job-balanced' ? { balanced: { adapter: balanced.adapter.index, jobLoad: balanced.jobLoad, loads: balanced.loads, softwareLeases: balanced.softwareLeases, hardwareEncoder: balanced.hardwareEncoder } } : {}),
-  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks })),
+  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks })),
   ...(format === 'hls' ? { master: resolve(outDir, 'master.m3u8') } : {}),
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
   stats: reply.stats,

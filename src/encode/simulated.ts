@@ -51,6 +51,11 @@ export interface SimulatedLeaseOptions {
   mismatch?: boolean;
   /** Fails the n-th chunk (0-based) this lease begins, mid-chunk. */
   failOnChunk?: (n: number) => boolean;
+  /**
+   * What this encoder makes of a target bitrate: a chunk comes out at target × gain(job) (default 1),
+   * the way real encoders miss (SVT-AV1 over, Chromium's software AV1 under).
+   */
+  rateGain?: (job: ChunkJob, chunk: number) => number;
 }
 
 export function createSimulatedLease(id: number, opts: SimulatedLeaseOptions): EncoderLease {
@@ -75,14 +80,15 @@ export function createSimulatedLease(id: number, opts: SimulatedLeaseOptions): E
       if (!job) throw new CodecFailureError('Simulated encoder: end() without begin()');
       await opts.clock.sleep(opts.cost(job, frames.length) / (failing ? 2 : 1));
       if (failing) throw new CodecFailureError(`Simulated encoder ${id}: forced failure`);
-      const key = KEY_HEADER.slice();
-      if (opts.mismatch) key[LEVEL_BYTE] = (8 << 3) | (key[LEVEL_BYTE]! & 7);
-      const packets = frames.map((f, i) => ({
-        data: i === 0 ? key : Uint8Array.from([0x12, 0x00]),
-        timestamp: f.timestamp,
-        duration: f.duration,
-        key: i === 0,
-      }));
+      const gain = opts.rateGain?.(job, begun - 1) ?? 1;
+      // Every packet a temporal delimiter and padding, sized so the chunk lands at target × gain.
+      const size = (f: RawFrame) => Math.max(2, Math.round((job!.bitrate * gain * f.duration) / 8e6));
+      const packets = frames.map((f, i) => {
+        const data = new Uint8Array(i === 0 ? Math.max(size(f), KEY_HEADER.length) : size(f));
+        data.set(i === 0 ? KEY_HEADER : [0x12, 0x00]);
+        if (i === 0 && opts.mismatch) data[LEVEL_BYTE] = (8 << 3) | (data[LEVEL_BYTE]! & 7);
+        return { data, timestamp: f.timestamp, duration: f.duration, key: i === 0 };
+      });
       job = null;
       return { packets, hardware: opts.hardware ?? false, encoder: `simulated:${id}` };
     },

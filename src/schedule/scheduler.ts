@@ -18,6 +18,8 @@ import { CodecFailureError, ContractMismatchError, TranscodeError, abortError } 
 import type { EncoderLease } from '../encode/lease.ts';
 import type { ChunkJob, ChunkOutput, RawFrame } from '../encode/messages.ts';
 import { StageMeter, round } from '../pipeline/meter.ts';
+import { RateController } from './rate.ts';
+import type { RatePlan } from './rate.ts';
 import { emit } from '../progress/events.ts';
 import type { ProgressSink } from '../progress/events.ts';
 import type { ChunkRecord, LeaseStageStats, StageStats } from '../types.ts';
@@ -51,6 +53,10 @@ interface Chunk {
   helper: boolean;
   output: ChunkOutput | null;
   record: ChunkRecord | null;
+  /** The rate plan of the attempt under way (targets are fixed when an encoder begins). */
+  plan: RatePlan | null;
+  /** The chunk was encoded again because its first pass missed its rate (once at most). */
+  recalibrated: boolean;
 }
 
 /** The scheduler's side of the stage profile. */
@@ -95,7 +101,11 @@ export class Scheduler {
   readonly #leaseTime = new Map<number, { busyMs: number; idleMs: number; chunks: number }>();
   readonly #contract = new StageMeter();
   readonly #mux = new StageMeter();
+  readonly #rate: RateController;
+  readonly #chunkSeconds: number;
   requeued = 0;
+  /** Chunks encoded a second time because their first pass missed the rate. */
+  recalibrated = 0;
 
   constructor(opts: {
     rungs: RungWork[];
@@ -105,6 +115,8 @@ export class Scheduler {
     signal?: AbortSignal | undefined;
     /** Frames expected per rung, for the ETA; 0 or absent when unknown. */
     expectedFrames?: number;
+    /** Nominal chunk length in seconds (the rate loop's unit). Default 2. */
+    chunkSeconds?: number;
     onRungDone: (r: AcceptedRung) => Promise<void>;
   }) {
     this.#expectedFrames = opts.expectedFrames ?? 0;
@@ -118,6 +130,9 @@ export class Scheduler {
     this.#budget = opts.maxBufferedBytes;
     this.#signal = opts.signal;
     this.#onRungDone = opts.onRungDone;
+    this.#chunkSeconds = opts.chunkSeconds ?? 2;
+    const frameRate = opts.rungs[0]?.job.frameRate ?? 0;
+    this.#rate = new RateController(opts.rungs.map((r) => r.job.bitrate), frameRate > 0 ? this.#expectedFrames / frameRate : 0);
     opts.signal?.addEventListener('abort', () => this.fail(abortError(opts.signal?.reason)), { once: true });
   }
 
@@ -188,7 +203,7 @@ export class Scheduler {
     if (last && index < last.index) throw new RangeError(`Cannot push frame: chunk ${index} of rung ${rung} already closed`);
     if (!last || index > last.index) {
       if (last) last.closed = true;
-      last = { rung, index, frames: [], closed: false, state: 'queued', sent: 0, attempts: 0, excluded: new Set(), lastError: null, helper: false, output: null, record: null };
+      last = { rung, index, frames: [], closed: false, state: 'queued', sent: 0, attempts: 0, excluded: new Set(), lastError: null, helper: false, output: null, record: null, plan: null, recalibrated: false };
       chunks.push(last);
     }
     last.frames.push(frame);
@@ -303,8 +318,10 @@ export class Scheduler {
     taken.set(lease.id, (taken.get(lease.id) ?? 0) + 1);
     const started = performance.now();
     let info = { hardware: false, encoder: 'unknown' };
+    const plan = this.#rate.plan(chunk.rung, kindOf(lease.hardware), this.#chunkSeconds);
+    chunk.plan = plan;
     try {
-      info = await lease.begin({ ...work.job, preferHardware: lease.hardware });
+      info = await lease.begin({ ...work.job, bitrate: plan.bitrate, preferHardware: lease.hardware });
       emit(this.#sink, { type: 'chunk-start', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: info.hardware, encoder: info.encoder, helper });
       for (;;) {
         this.#throwIfFailed();
@@ -322,6 +339,7 @@ export class Scheduler {
       const output = await lease.end();
       this.#accept(lease, chunk, output, started);
     } catch (err) {
+      if (chunk.state === 'running') this.#rate.learn(chunk.rung, kindOf(lease.hardware), plan, this.#chunkSeconds, { bits: 0, seconds: 0 });
       if (this.#failure) return;
       const e = err instanceof Error ? err : new Error(String(err));
       if (e instanceof TranscodeError && !(e instanceof CodecFailureError) && !(e instanceof ContractMismatchError)) {
@@ -347,8 +365,28 @@ export class Scheduler {
     }
     let bytes = 0;
     for (const p of output.packets) bytes += p.data.byteLength;
+    let us = 0;
+    for (const f of chunk.frames) us += f.duration;
+    const outcome = { bits: bytes * 8, seconds: us / 1e6 };
+    const plan = chunk.plan!;
+    // Learned under the kind that actually encoded (a hardware lease may have fallen back to software).
+    const again = this.#rate.learn(chunk.rung, kindOf(output.hardware), plan, this.#chunkSeconds, outcome);
+    if (again && !chunk.recalibrated) {
+      chunk.recalibrated = true;
+      this.recalibrated++;
+      chunk.state = 'queued';
+      chunk.sent = 0;
+      const kbps = (x: number) => `${Math.round(x / 1000)} kbit/s`;
+      emit(this.#sink, { type: 'requeue', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, reason: `first pass at ${kbps(outcome.bits / outcome.seconds)} for ${kbps(plan.aim)} aimed (target ${kbps(plan.bitrate)}): encoding it again with the learned correction` });
+      this.#changed();
+      return;
+    }
+    this.#rate.accept(chunk.rung, outcome);
     chunk.output = output;
-    chunk.record = { index: chunk.index, frames: chunk.frames.length, leaseId: lease.id, helper: chunk.helper, hardware: output.hardware, encoder: output.encoder, attempts: chunk.attempts, bytes };
+    chunk.record = {
+      index: chunk.index, frames: chunk.frames.length, leaseId: lease.id, helper: chunk.helper, hardware: output.hardware, encoder: output.encoder, attempts: chunk.attempts, bytes,
+      targetBitrate: plan.bitrate, aimBitrate: plan.aim, seconds: outcome.seconds,
+    };
     this.#failures.set(lease.id, 0);
     this.#time(lease).chunks++;
     chunk.state = 'done';
@@ -423,6 +461,10 @@ export class Scheduler {
     );
     this.#changed();
   }
+}
+
+function kindOf(hardware: boolean): string {
+  return hardware ? 'hardware' : 'software';
 }
 
 function lexLess(a: number[], b: number[]): boolean {

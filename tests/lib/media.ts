@@ -51,15 +51,21 @@ export function dav1dFrameCount(file: string): number {
  * source's rotation itself, and scaling to W:H applies its sample aspect ratio.
  */
 export function psnrAgainstSource(output: string, source: string, width: number, height: number): number {
+  return psnrPlanesAgainstSource(output, source, width, height).average;
+}
+
+/** PSNR per plane (and ffmpeg's plane-size-weighted average) of `output` against the source scaled by ffmpeg. */
+export function psnrPlanesAgainstSource(output: string, source: string, width: number, height: number): { y: number; u: number; v: number; average: number } {
   // psnr pairs frames by timestamp; outputs start at 0 where a source may not, and containers round
   // timestamps differently (WebM to ms). Frame counts are checked on their own, so pair by index.
   const byIndex = 'setpts=N/(100*TB)';
   const graph = `[1:v]${byIndex},scale=${width}:${height}:flags=lanczos:out_range=tv,format=yuv420p,setsar=1[r];` +
     `[0:v]${byIndex},scale=out_range=tv,format=yuv420p,setsar=1[o];[o][r]psnr`;
   const r = spawnSync('ffmpeg', ['-v', 'info', '-nostats', '-c:v', 'libdav1d', '-i', output, '-i', source, '-lavfi', graph, '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const m = /PSNR y:(?:[\d.]+|inf) u:(?:[\d.]+|inf) v:(?:[\d.]+|inf) average:([\d.]+|inf)/.exec(r.stderr);
+  const m = /PSNR y:([\d.]+|inf) u:([\d.]+|inf) v:([\d.]+|inf) average:([\d.]+|inf)/.exec(r.stderr);
   if (!m) throw new Error(`no PSNR in ffmpeg output: ${r.stderr.slice(-2000)}`);
-  return m[1] === 'inf' ? Infinity : Number(m[1]);
+  const num = (x: string) => (x === 'inf' ? Infinity : Number(x));
+  return { y: num(m[1]!), u: num(m[2]!), v: num(m[3]!), average: num(m[4]!) };
 }
 
 /** Decodes the first audio stream with ffmpeg; returns its decoded duration in seconds, throws on any decode error. */

@@ -203,10 +203,10 @@ async function main(): Promise<number> {
   }
   view.stop();
   const files = (label: number) => args.format === 'hls' ? `${outDir}/${label}p/video.m3u8` : `${outDir}/${label}p.mp4`;
-  const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks }));
-  const resumed = kept.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, frames: r.frames, bytes: r.files.reduce((n, f) => n + f.size, 0), file: files(r.label), chunks: [] }));
+  const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks }));
+  const resumed = kept.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: null, frames: r.frames, bytes: r.files.reduce((n, f) => n + f.size, 0), file: files(r.label), chunks: [] }));
   const rungs = [...fresh, ...resumed].sort((a, b) => b.width * b.height - a.width * a.height);
-  const stats = result?.stats ?? { decodedFrames: kept[0]?.frames ?? 0, skippedFrames: 0, encodedFrames: 0, chunks: 0, requeued: 0, hardwareChunks: 0, softwareChunks: 0, wallMs: 0 };
+  const stats = result?.stats ?? { decodedFrames: kept[0]?.frames ?? 0, skippedFrames: 0, encodedFrames: 0, chunks: 0, requeued: 0, recalibrated: 0, hardwareChunks: 0, softwareChunks: 0, wallMs: 0 };
   const summary = {
     rungs,
     resumed: kept.map((r) => r.label),
@@ -223,7 +223,7 @@ async function main(): Promise<number> {
   // Where the time went (also in --json as stats.stages); a run that only resumed has none.
   if (result) console.error(formatStages(result.stats.stages));
   if (args.json) console.log(JSON.stringify(summary));
-  else for (const r of summary.rungs) console.log(`${r.label}p ${r.width}x${r.height} ${r.codec} ${r.frames} frames ${r.bytes} bytes → ${r.file}`);
+  else for (const r of summary.rungs) console.log(`${r.label}p ${r.width}x${r.height} ${r.codec} ${r.frames} frames ${r.bytes} bytes${r.achievedBitrate ? ` video ${Math.round(r.achievedBitrate / 1000)} kbit/s (asked ${Math.round(r.bitrate / 1000)})` : ''} → ${r.file}`);
   return 0;
 }
 

@@ -11,13 +11,15 @@ import { findSequenceHeader } from '../../av1/sequence-header.ts';
 import { cicpFromColorSpace, encoderCandidates, familyOf, findEncoder, rationalRate } from './codecs.ts';
 import type { EncoderSpec } from './codecs.ts';
 import { DenoEncodedVideoChunk, DenoVideoFrame, packedLayout } from './frame.ts';
+import { DEFAULT_SVT_PRESET } from './preset.ts';
 
 const MICROSECONDS = { num: 1, den: 1_000_000 };
 
-/** SVT-AV1 preset for latencyMode 'quality' (0 slowest … 13 fastest); LADDER_SVT_PRESET overrides. */
+/** SVT-AV1 preset for latencyMode 'quality' (see preset.ts for the default); LADDER_SVT_PRESET overrides. */
 export function svtPreset(): number {
-  const env = Number(Deno.env.get('LADDER_SVT_PRESET'));
-  return Number.isInteger(env) && env >= 0 && env <= 13 ? env : 10;
+  const raw = Deno.env.get('LADDER_SVT_PRESET');
+  const env = raw === undefined || raw === '' ? NaN : Number(raw);
+  return Number.isInteger(env) && env >= 0 && env <= 13 ? env : DEFAULT_SVT_PRESET;
 }
 
 interface Opened { ctx: CodecContext; spec: EncoderSpec; frames: HardwareFramesContext | null; device: HardwareDeviceContext | null }

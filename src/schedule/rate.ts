@@ -1,0 +1,115 @@
+// Closed-loop rate control across chunks and leases. Every chunk is a fresh encoder, and encoders
+// miss a 2 s target in their own way (SVT-AV1's VBR overshoots short sequences by 30–90%, Chromium's
+// software AV1 lands ~10% under), so the scheduler corrects each chunk's target before it begins:
+//
+//  - gain: what an encoder kind makes of a target, learned per kind and rung as Σ bits made ÷
+//    Σ bits asked of it (the kind's mean over all rungs until the rung has its own); a helper on
+//    another encoder kind learns and uses that kind's gain, not the rung's home encoder's;
+//  - debt: the rung's accepted chunks so far against the asked rate; the next chunks aim above or
+//    below the asked rate to pay it back over the rest of the source (or the next two chunks when
+//    the length is unknown), within [0.6, 1.6]× the asked rate;
+//  - first pass: a chunk that began without a gain for its rung and kind, and missed its aim by more
+//    than 15%, is encoded again once with the gain it taught (the start of the source serves as
+//    the first pass, so the first chunks are not sacrificed to learning).
+//
+// A chunk already under way keeps its target: targets are set only at begin().
+
+/** Share by which an uncalibrated chunk may miss before it is encoded again. */
+export const FIRST_PASS_TOLERANCE = 0.15;
+const MIN_AIM = 0.6;
+const MAX_AIM = 1.6;
+/** Chunks over which a debt is paid back when the source's length is unknown. */
+const PAYBACK_CHUNKS = 2;
+
+export interface RatePlan {
+  /** Bitrate to configure the encoder with. */
+  bitrate: number;
+  /** Bitrate the chunk should come out at (the asked rate, corrected by the rung's debt). */
+  aim: number;
+  /** Whether the gain came from this rung and kind (false: the kind's mean, or none yet). */
+  calibrated: boolean;
+}
+
+export interface RateOutcome {
+  /** Bits the chunk came out at. */
+  bits: number;
+  /** Seconds of source it covers. */
+  seconds: number;
+}
+
+interface Sums { made: number; asked: number }
+
+export class RateController {
+  readonly #asked: number[];
+  readonly #expectedSeconds: number;
+  /** Per rung: accepted bits and seconds. */
+  readonly #done: Array<{ bits: number; seconds: number }>;
+  /** Per kind, per rung: Σ bits made and Σ bits configured. */
+  readonly #gain = new Map<string, Map<number, Sums>>();
+  /** Per rung: seconds of chunks under way (they will land near their aim). */
+  readonly #running: number[];
+
+  /** `asked`: bits per second per rung; `expectedSeconds`: the source's length, 0 when unknown. */
+  constructor(asked: number[], expectedSeconds = 0) {
+    this.#asked = asked;
+    this.#expectedSeconds = expectedSeconds > 0 ? expectedSeconds : 0;
+    this.#done = asked.map(() => ({ bits: 0, seconds: 0 }));
+    this.#running = asked.map(() => 0);
+  }
+
+  /** The encoder kind's gain for a rung: its own, else the kind's mean over rungs, else none. */
+  gain(kind: string, rung: number): { gain: number; calibrated: boolean } | null {
+    const byRung = this.#gain.get(kind);
+    const own = byRung?.get(rung);
+    if (own && own.asked > 0) return { gain: own.made / own.asked, calibrated: true };
+    if (!byRung || byRung.size === 0) return null;
+    let made = 0;
+    let asked = 0;
+    for (const s of byRung.values()) { made += s.made; asked += s.asked; }
+    return asked > 0 ? { gain: made / asked, calibrated: false } : null;
+  }
+
+  /** The target for a chunk of `rung` about to begin on an encoder of `kind`. */
+  plan(rung: number, kind: string, chunkSeconds: number): RatePlan {
+    const asked = this.#asked[rung]!;
+    const done = this.#done[rung]!;
+    const debtBits = asked * done.seconds - done.bits;
+    const left = this.#expectedSeconds > 0 ? this.#expectedSeconds - done.seconds - this.#running[rung]! : 0;
+    const horizon = Math.max(chunkSeconds, left > 0 ? left : PAYBACK_CHUNKS * chunkSeconds);
+    const aim = Math.min(MAX_AIM * asked, Math.max(MIN_AIM * asked, asked + debtBits / horizon));
+    const g = this.gain(kind, rung);
+    this.#running[rung]! += chunkSeconds;
+    return { bitrate: Math.round(aim / (g?.gain ?? 1)), aim: Math.round(aim), calibrated: g?.calibrated ?? false };
+  }
+
+  /**
+   * A chunk planned with `plan` finished: its encoder's gain is learned. Returns whether it should
+   * be encoded again (a first pass that missed by more than FIRST_PASS_TOLERANCE); otherwise the
+   * caller accepts it with `accept`.
+   */
+  learn(rung: number, kind: string, plan: RatePlan, chunkSeconds: number, outcome: RateOutcome): boolean {
+    this.#running[rung] = Math.max(0, this.#running[rung]! - chunkSeconds);
+    if (outcome.seconds <= 0) return false;
+    let byRung = this.#gain.get(kind);
+    if (!byRung) this.#gain.set(kind, byRung = new Map());
+    const s = byRung.get(rung) ?? { made: 0, asked: 0 };
+    s.made += outcome.bits;
+    s.asked += plan.bitrate * outcome.seconds;
+    byRung.set(rung, s);
+    const miss = Math.abs(outcome.bits / (plan.aim * outcome.seconds) - 1);
+    return !plan.calibrated && miss > FIRST_PASS_TOLERANCE;
+  }
+
+  /** An accepted chunk's bits count toward the rung's average. */
+  accept(rung: number, outcome: RateOutcome): void {
+    const d = this.#done[rung]!;
+    d.bits += outcome.bits;
+    d.seconds += outcome.seconds;
+  }
+
+  /** A rung's accepted bitrate so far, in bits per second (0 before any chunk). */
+  achieved(rung: number): number {
+    const d = this.#done[rung]!;
+    return d.seconds > 0 ? d.bits / d.seconds : 0;
+  }
+}
