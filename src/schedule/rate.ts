@@ -20,6 +20,12 @@ const MIN_AIM = 0.6;
 const MAX_AIM = 1.6;
 /** Chunks over which a debt is paid back when the source's length is unknown. */
 const PAYBACK_CHUNKS = 2;
+/**
+ * Bounds of the correction (target ÷ aim). Content that reaches the encoder's best quality below the
+ * asked rate (a still, noiseless picture) teaches a tiny gain; an unbounded correction then asks
+ * for hundreds of Mbit/s, which SVT-AV1 refuses to open with and no encoder can spend anyway.
+ */
+const MAX_CORRECTION = 4;
 
 export interface RatePlan {
   /** Bitrate to configure the encoder with. */
@@ -78,8 +84,9 @@ export class RateController {
     const horizon = Math.max(chunkSeconds, left > 0 ? left : PAYBACK_CHUNKS * chunkSeconds);
     const aim = Math.min(MAX_AIM * asked, Math.max(MIN_AIM * asked, asked + debtBits / horizon));
     const g = this.gain(kind, rung);
+    const correction = Math.min(MAX_CORRECTION, Math.max(1 / MAX_CORRECTION, 1 / (g?.gain ?? 1)));
     this.#running[rung]! += chunkSeconds;
-    return { bitrate: Math.round(aim / (g?.gain ?? 1)), aim: Math.round(aim), calibrated: g?.calibrated ?? false };
+    return { bitrate: Math.round(aim * correction), aim: Math.round(aim), calibrated: g?.calibrated ?? false };
   }
 
   /**

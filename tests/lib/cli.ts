@@ -7,7 +7,9 @@ import { ROOT } from '../../tools/harness.ts';
 
 export interface CliRung {
   height: number; width: number; label: number; codec: string; frames: number; bytes: number; file: string;
-  chunks: Array<{ index: number; leaseId: number; helper: boolean; hardware: boolean; encoder: string }>;
+  /** Asked bitrate, and what the rung's chunks came out at (bits per second). */
+  bitrate: number; achievedBitrate: number;
+  chunks: Array<{ index: number; leaseId: number; helper: boolean; hardware: boolean; encoder: string; bytes: number; seconds: number; targetBitrate: number; aimBitrate: number; attempts: number }>;
 }
 export interface CliSummary { rungs: CliRung[]; decodedFrames: number; stats: Record<string, number>; openFrames: number; wallMs: number }
 
@@ -28,6 +30,25 @@ export function runCli(args: string[], timeoutMs = 20 * 60_000): Promise<{ code:
       const last = stdout.trim().split('\n').pop() ?? '';
       let summary: CliSummary | null = null;
       try { summary = JSON.parse(last) as CliSummary; } catch { /* not JSON: an error run */ }
+      resolve({ code: code ?? 1, stdout, stderr, summary });
+    });
+  });
+}
+
+/** Runs the Deno CLI (`deno task transcode`) as a user would; `--json` is added. */
+export function runDenoCli(args: string[], timeoutMs = 20 * 60_000): Promise<{ code: number; stdout: string; stderr: string; summary: CliSummary | null }> {
+  return new Promise((resolve, reject) => {
+    const deno = join(ROOT, 'node_modules', '.bin', 'deno');
+    const child = spawn(deno, ['task', 'transcode', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`Deno CLI timed out after ${timeoutMs} ms: ${stderr.slice(-2000)}`)); }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      let summary: CliSummary | null = null;
+      try { summary = JSON.parse(stdout.trim().split('\n').pop() ?? '') as CliSummary; } catch { /* an error run */ }
       resolve({ code: code ?? 1, stdout, stderr, summary });
     });
   });
