@@ -74,7 +74,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const target = opts.target ?? new MemoryTarget();
     const format = opts.format ?? 'mp4';
     const chunkSeconds = opts.chunkSeconds ?? 2;
-    const clock = new OutputClock(chunkSeconds, info.frameRate);
+    const clock = new OutputClock(chunkSeconds, info.frameRate, info.timescale);
     let hlsAudio: HlsAudio | null = null;
     const hlsRungs: Array<HlsRung | null> = plans.map(() => null);
     const scheduler = new Scheduler({
@@ -92,7 +92,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
         alignedAudio ??= alignAudio(audio ?? ('frames' in demux ? demux.audio() : null), clock.firstTimestamp ?? 0);
-        const ctx = { plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, chunkSeconds };
+        const ctx = { plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, timescale: info.timescale, chunkSeconds };
         let written: WrittenRung;
         if (format === 'hls') {
           if (alignedAudio && !hlsAudio) {

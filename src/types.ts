@@ -93,6 +93,13 @@ export interface SourceInfo {
   frameRate: number;
   durationSeconds: number;
   frameCount: number;
+  /**
+   * Ticks per second of the source's own timestamps (an MP4 track's timescale, 1000 for most WebM),
+   * when it is no finer than 1 µs: the outputs write their video in it, so every frame keeps its
+   * source time exactly. null where there is none to keep (a frame source, whose µs timestamps are
+   * kept as given, or a finer time base).
+   */
+  timescale: number | null;
   colorSpace: VideoColorSpaceInit;
   audio: { codec: string; sampleRate: number; numberOfChannels: number } | null;
   /** Things the engine chose about the input that the user should know (e.g. which track it took). */

@@ -34,7 +34,7 @@ function source(width: number, height: number, frameRate: number): SourceInfo {
   return {
     container: 'sim', codec: 'sim', codedWidth: width, codedHeight: height, squarePixelWidth: width, squarePixelHeight: height,
     rotation: 0, displayWidth: width, displayHeight: height, pixelAspectRatio: { num: 1, den: 1 }, frameRate,
-    durationSeconds: 10, frameCount: 10 * frameRate, colorSpace: {}, audio: null,
+    durationSeconds: 10, frameCount: 10 * frameRate, timescale: null, colorSpace: {}, audio: null,
   };
 }
 

@@ -11,7 +11,8 @@ import { BitstreamError, TranscodeError } from '../src/errors.ts';
 import { AV1C_PATH, replaceAv1C } from '../src/mux/av1c-patch.ts';
 import { children, findPaths, isContainer, payload, readBoxes } from '../src/mux/boxes.ts';
 import type { Box } from '../src/mux/boxes.ts';
-import { createMp4Writer, videoTimescale } from '../src/mux/mp4.ts';
+import { createMp4Writer } from '../src/mux/mp4.ts';
+import { videoTimescale } from '../src/timescale.ts';
 import { dav1dFrameCount, ffprobe } from './lib/media.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ladder-mux-'));
@@ -179,6 +180,21 @@ describe('MP4 mux stage', () => {
     assert.deepEqual(t.pts, times);
     assert.equal(videoTimescale(30000 / 1001, Array.from({ length: 90 }, (_, i) => Math.round((i * 1001e6) / 30000))), 90_000);
     assert.equal(videoTimescale(23.976, Array.from({ length: 90 }, (_, i) => Math.round((i * 1001e6) / 24000))), 96_000);
+  });
+
+  it('writes the times in a given timescale (the source\'s), each µs time as the tick it was rounded from', () => {
+    // 30 fps in a 15360 timescale (ffmpeg's): 512 ticks a frame, 33333.33 µs rounded either way.
+    const times = units.map((_, i) => Math.round((i * 1e6) / 30));
+    const w = createMp4Writer({ width: 640, height: 360, frameRate: 30, timescale: 15_360 });
+    units.forEach((u, i) => w.addVideo(u.data, times[i]!, Math.round(1e6 / 30), keys[i]!));
+    const file = save('source-timescale.mp4', w.finalize(refAv1c));
+    const t = packetTimes(file, 'v:0');
+    assert.equal(t.timeBase, '1/15360');
+    const ticks = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts,duration', '-of', 'csv=p=0', file], { encoding: 'utf8' })
+      .trim().split('\n').map((l) => l.split(',').map(Number));
+    assert.deepEqual(ticks, units.map((_, i) => [512 * i, 512]));
+    assert.throws(() => createMp4Writer({ width: 640, height: 360, frameRate: 30, timescale: 90_000.5 }), TranscodeError);
+    assert.throws(() => createMp4Writer({ width: 640, height: 360, frameRate: 30, timescale: 2_000_000 }), TranscodeError);
   });
 
   it('muxes AAC audio beside the video: both streams, the same audio packets, audio that decodes', () => {

@@ -12,6 +12,7 @@ import { StageMeter } from '../src/pipeline/meter.ts';
 import { boundOf, formatStages, stageProfile } from '../src/pipeline/profile.ts';
 import { BoundedQueue } from '../src/pipeline/queue.ts';
 import { OutputClock } from '../src/pipeline/readout.ts';
+import { usToTicks } from '../src/timescale.ts';
 import type { SourcePlanes } from '../src/scale/scaler.ts';
 import type { StageName, StageStats } from '../src/types.ts';
 
@@ -170,6 +171,26 @@ function runFront(opts: { count: number; scaleMs: (i: number) => number; maxScal
   result.catch(() => {});
   return { ...run, front, result, get maxScaling() { return run.maxScaling; }, get sinkFailed() { return run.sinkFailed; } };
 }
+
+describe('OutputClock', () => {
+  // 30000/1001 fps whose first frame is 7 ticks after 0 (an edit list's start), times rounded to µs
+  // as the demuxer gives them: the rebased times must map back to whole source ticks. At 960 kHz,
+  // subtracting the two rounded µs times instead would put a third of the frames one tick off.
+  for (const T of [30_000, 960_000]) {
+    it(`with the source timescale (${T}), rebases in its ticks: every time maps back to its exact tick`, () => {
+      const step = (T / 30_000) * 1001;
+      const us = (ticks: number) => Math.round((ticks * 1e6) / T);
+      const clock = new OutputClock(2, 30000 / 1001, T);
+      const placed = Array.from({ length: 300 }, (_, k) => clock.place(us(7 + step * k), us(step)));
+      assert.deepEqual(placed.map((p) => usToTicks(p.timestamp, T)), placed.map((_, k) => step * k));
+      assert.ok(placed.every((p) => Number.isInteger(p.timestamp)), 'whole µs (WebCodecs timestamps)');
+    });
+  }
+  it('without one, subtracts µs as given (a frame source)', () => {
+    const clock = new OutputClock(2, 30);
+    assert.deepEqual([1000, 34333, 67667].map((t) => clock.place(t, null).timestamp), [0, 33333, 66667]);
+  });
+});
 
 describe('PipelineFront (fake frames and scaler)', () => {
   it('overlaps scale calls up to maxScalesInFlight, keeps decoding meanwhile, and hands frames over in order', async () => {

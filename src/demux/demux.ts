@@ -13,12 +13,13 @@ import {
 } from 'mediabunny';
 import type { InputAudioTrack, InputVideoTrack, Source } from 'mediabunny';
 import { CorruptInputError, NoVideoTrackError, TranscodeError, UnsupportedCodecError } from '../errors.ts';
+import { isExactTimescale } from '../timescale.ts';
 import type { InputSource, RangeReader, SourceInfo } from '../types.ts';
 
 export interface DemuxedPacket {
   data: Uint8Array;
   key: boolean;
-  /** Microseconds, presentation time as the container gives it. */
+  /** Microseconds, presentation time as the container gives it, rounded to the nearest µs. */
   timestamp: number;
   duration: number;
 }
@@ -115,6 +116,14 @@ async function checkLastGop(v: InputVideoTrack, listedTotal: number): Promise<vo
   }
 }
 
+/**
+ * Seconds → µs, rounded to the nearest. (mediabunny's microsecondTimestamp truncates: a 30 fps
+ * frame at 2/30 s becomes 66666 µs, and no timescale can recover 66666.67 from that.)
+ */
+function toUs(seconds: number): number {
+  return Math.round(seconds * 1e6);
+}
+
 export async function openInput(input: InputSource): Promise<Demuxed> {
   const size = input instanceof Blob ? input.size
     : input instanceof ArrayBuffer || input instanceof Uint8Array ? input.byteLength
@@ -159,12 +168,13 @@ async function describe(mb: Input): Promise<Demuxed> {
     const id = await v.getInternalCodecId().catch(() => null);
     throw new UnsupportedCodecError(`Cannot decode video track: unknown codec${id ? ` (${String(id)})` : ''}`);
   }
-  const [stats, duration, colorSpace, par, firstTs] = await Promise.all([
+  const [stats, duration, colorSpace, par, firstTs, resolution] = await Promise.all([
     v.computePacketStats(),
     v.computeDuration(),
     v.getColorSpace(),
     v.getPixelAspectRatio(),
     v.getFirstTimestamp(),
+    v.getTimeResolution(),
   ]).catch((err) => { throw wrap('Cannot read video track', err); });
   if (stats.packetCount === 0) throw new CorruptInputError('Cannot read video track: it has no frames');
   await checkLastGop(v, stats.packetCount);
@@ -193,6 +203,8 @@ async function describe(mb: Input): Promise<Demuxed> {
     frameRate,
     durationSeconds: duration - Math.min(firstTs, duration),
     frameCount: stats.packetCount,
+    // Kept only where µs times map back to its exact ticks (src/timescale.ts).
+    timescale: isExactTimescale(resolution) ? resolution : null,
     colorSpace,
     audio,
     notices,
@@ -208,7 +220,7 @@ async function describe(mb: Input): Promise<Demuxed> {
         for await (const p of sink.packets()) {
           if (p.isMetadataOnly) continue;
           count++;
-          yield { data: p.data, key: p.type === 'key', timestamp: p.microsecondTimestamp, duration: p.microsecondDuration };
+          yield { data: p.data, key: p.type === 'key', timestamp: toUs(p.timestamp), duration: toUs(p.duration) };
         }
       } catch (err) {
         throw wrap('Cannot read video packets', err);
@@ -230,7 +242,7 @@ async function describe(mb: Input): Promise<Demuxed> {
       try {
         for await (const p of new EncodedPacketSink(a).packets()) {
           if (p.isMetadataOnly) continue;
-          packets.push({ data: p.data, key: true, timestamp: p.microsecondTimestamp, duration: p.microsecondDuration });
+          packets.push({ data: p.data, key: true, timestamp: toUs(p.timestamp), duration: toUs(p.duration) });
         }
       } catch (err) {
         throw wrap('Cannot read audio packets', err);

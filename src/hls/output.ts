@@ -6,11 +6,10 @@ import { buildAv1C, codecString } from '../av1/mod.ts';
 import { UnsupportedCodecError } from '../errors.ts';
 import type { AudioTrack, OutputFile, RungContext, WrittenRung } from '../mux/rung-output.ts';
 import { rungFrames } from '../mux/rung-output.ts';
+import { usToTicks, videoTimescale } from '../timescale.ts';
 import { audioInitSegment, mediaSegment, videoInitSegment } from './cmaf.ts';
 import { iframeBitrates, iframePlaylist, masterPlaylist, mediaPlaylist, segmentBitrates } from './playlist.ts';
 import type { IFrameSegment, PlaylistSegment } from './playlist.ts';
-
-const VIDEO_TIMESCALE = 90_000;
 
 export interface HlsRung extends WrittenRung {
   dir: string;
@@ -25,31 +24,35 @@ export interface HlsAudio {
   channels: number;
 }
 
-/** Timestamps in µs → timescale ticks, rounded once per instant so durations add up exactly. */
-function ticks(us: number, timescale: number): number {
-  return Math.round((us * timescale) / 1e6);
-}
-
 export function writeHlsRung(ctx: RungContext): HlsRung {
   const { plan, accepted } = ctx;
   const dir = `${plan.label}p`;
+  const chunks = accepted.chunks.map((c) => c.output.packets);
+  const all = chunks.flat();
+  const last = all[all.length - 1]!;
+  // The source's timescale keeps each frame's source tick (src/timescale.ts); without one (a frame
+  // source), one in which every given µs time is exact.
+  const timescale = ctx.timescale ?? videoTimescale(ctx.frameRate, [...all.map((p) => p.timestamp), last.timestamp + last.duration]);
   const files: OutputFile[] = [{
     path: `${dir}/init.mp4`,
-    bytes: videoInitSegment({ width: plan.width, height: plan.height, timescale: VIDEO_TIMESCALE, av1c: buildAv1C(accepted.sequenceHeaderObu) }),
+    bytes: videoInitSegment({ width: plan.width, height: plan.height, timescale, av1c: buildAv1C(accepted.sequenceHeaderObu) }),
   }];
   const segments: PlaylistSegment[] = [];
   const iframes: IFrameSegment[] = [];
   let bytes = 0;
-  accepted.chunks.forEach(({ output }, k) => {
-    const packets = output.packets;
+  chunks.forEach((packets, k) => {
+    // Each instant is rounded to ticks once, so a sample lasts until the next one starts (the next
+    // segment's first, across a boundary) and every tfdt is the sum of the durations before it.
+    const next = chunks[k + 1]?.[0];
     const samples = packets.map((p, i) => {
-      const end = packets[i + 1]?.timestamp ?? p.timestamp + p.duration;
-      return { data: p.data, duration: ticks(end, VIDEO_TIMESCALE) - ticks(p.timestamp, VIDEO_TIMESCALE), key: p.key };
+      const following = packets[i + 1] ?? next;
+      const duration = following ? usToTicks(following.timestamp, timescale) - usToTicks(p.timestamp, timescale) : usToTicks(p.duration, timescale);
+      return { data: p.data, duration, key: p.key };
     });
-    const seg = mediaSegment({ sequenceNumber: k + 1, timescale: VIDEO_TIMESCALE, baseDecodeTime: ticks(packets[0]!.timestamp, VIDEO_TIMESCALE), samples, codec: 'av1' });
+    const seg = mediaSegment({ sequenceNumber: k + 1, timescale, baseDecodeTime: usToTicks(packets[0]!.timestamp, timescale), samples, codec: 'av1' });
     const uri = `seg-${k + 1}.m4s`;
     files.push({ path: `${dir}/${uri}`, bytes: seg.bytes });
-    const duration = seg.duration / VIDEO_TIMESCALE;
+    const duration = seg.duration / timescale;
     segments.push({ uri, duration, byteLength: seg.bytes.byteLength });
     iframes.push({ uri, duration, keyFrameRange: seg.keyFrameRange });
     bytes += seg.bytes.byteLength;
@@ -78,8 +81,8 @@ export function writeHlsAudio(audio: AudioTrack, chunkSeconds: number): HlsAudio
   for (const group of groups) {
     if (!group?.length) continue;
     n++;
-    const samples = group.map((p) => ({ data: p.data, duration: ticks(p.timestamp + p.duration, timescale) - ticks(p.timestamp, timescale), key: true }));
-    const seg = mediaSegment({ sequenceNumber: n, timescale, baseDecodeTime: ticks(group[0]!.timestamp, timescale), samples, codec: audio.codec });
+    const samples = group.map((p) => ({ data: p.data, duration: usToTicks(p.timestamp + p.duration, timescale) - usToTicks(p.timestamp, timescale), key: true }));
+    const seg = mediaSegment({ sequenceNumber: n, timescale, baseDecodeTime: usToTicks(group[0]!.timestamp, timescale), samples, codec: audio.codec });
     const uri = `seg-${n}.m4s`;
     files.push({ path: `audio/${uri}`, bytes: seg.bytes });
     segments.push({ uri, duration: seg.duration / timescale, byteLength: seg.bytes.byteLength });

@@ -71,6 +71,7 @@ export function openFrameSource(source: FrameSource): FrameInput {
     frameRate: source.frameRate,
     durationSeconds: frameCount / source.frameRate,
     frameCount,
+    timescale: null,
     colorSpace: { ...BT709, ...source.colorSpace },
     audio: null,
   };

@@ -4,6 +4,7 @@
 import { ArrayBufferTarget, Muxer } from 'mp4-muxer';
 import { OBU_TEMPORAL_DELIMITER, readObus } from '../av1/obu.ts';
 import { TranscodeError } from '../errors.ts';
+import { isExactTimescale, videoTimescale } from '../timescale.ts';
 import { replaceAv1C } from './av1c-patch.ts';
 
 export interface Mp4AudioOptions {
@@ -17,8 +18,13 @@ export interface Mp4AudioOptions {
 export interface Mp4WriterOptions {
   width: number;
   height: number;
-  /** Nominal frames per second (29.97 and 30000/1001 both work); picks the video timescale. */
+  /** Nominal frames per second (29.97 and 30000/1001 both work). */
   frameRate: number;
+  /**
+   * The video track's timescale: the source's, so every µs time is written as the source tick it
+   * was rounded from (src/timescale.ts). Left out, one is picked in which every µs time is exact.
+   */
+  timescale?: number;
   /** Written as a colr box when mp4-muxer can express every field; left out otherwise. */
   colorSpace?: VideoColorSpaceInit;
   audio?: Mp4AudioOptions;
@@ -46,6 +52,9 @@ interface Sample {
 export function createMp4Writer(opts: Mp4WriterOptions): Mp4Writer {
   if (!(Number.isFinite(opts.frameRate) && opts.frameRate > 0)) {
     throw new TranscodeError(`Cannot create MP4 writer: frame rate ${opts.frameRate} is not a positive number`);
+  }
+  if (opts.timescale !== undefined && !isExactTimescale(opts.timescale)) {
+    throw new TranscodeError(`Cannot create MP4 writer: timescale ${opts.timescale} is not a whole number of ticks per second up to 1000000`);
   }
   // Samples wait here until finalize: the timescale depends on every timestamp, and adding both
   // tracks in time order interleaves their chunks. 'in-memory' fast start keeps every sample
@@ -91,13 +100,13 @@ export function createMp4Writer(opts: Mp4WriterOptions): Mp4Writer {
 
 function mux(opts: Mp4WriterOptions, video: Sample[], audio: Sample[]): Uint8Array {
   const last = video[video.length - 1]!;
-  const timescale = videoTimescale(opts.frameRate, [...video.map((s) => s.ts), last.ts + last.dur]);
+  const timescale = opts.timescale ?? videoTimescale(opts.frameRate, [...video.map((s) => s.ts), last.ts + last.dur]);
   const target = new ArrayBufferTarget();
   const a = opts.audio;
   const muxer = new Muxer({
     target,
-    // mp4-muxer's `frameRate` is the track timescale, and it rounds every timestamp to it;
-    // videoTimescale picks one in which every timestamp is exact, so the rounding is a no-op.
+    // mp4-muxer's `frameRate` is the track timescale. It rounds each sample's time to it (and the
+    // last sample's duration on its own), which maps each µs time to its source tick.
     video: { codec: 'av1', width: opts.width, height: opts.height, frameRate: timescale },
     ...(a ? { audio: { codec: a.codec, sampleRate: a.sampleRate, numberOfChannels: a.numberOfChannels } } : {}),
     fastStart: 'in-memory',
@@ -140,20 +149,6 @@ function mux(opts: Mp4WriterOptions, video: Sample[], audio: Sample[]): Uint8Arr
   }
   muxer.finalize();
   return new Uint8Array(target.buffer);
-}
-
-/**
- * Ticks per second for the video track: the first candidate in which every given time (µs)
- * survives µs → ticks → µs unchanged. Candidates are multiples of the frame rate's numerator
- * (n/1 or n/1001) of at least 90 kHz, so frame-aligned times are whole ticks; anything else
- * (variable rates, odd timestamps) gets 1 MHz, which is exact for whole microseconds.
- */
-export function videoTimescale(frameRate: number, timesUs: readonly number[]): number {
-  const candidates = [Math.round(frameRate), Math.round(frameRate * 1.001) * 1000]
-    .filter((n) => n > 0)
-    .map((n) => n * Math.ceil(90_000 / n));
-  const exact = (t: number) => timesUs.every((us) => Math.round(Math.round((us * t) / 1e6) * (1e6 / t)) === us);
-  return candidates.find(exact) ?? 1_000_000;
 }
 
 // mp4-muxer 5.2.2's colr writer knows only these names; anything else would be written as 0.

@@ -23,6 +23,8 @@ export interface RungContext {
   colorSpace: VideoColorSpaceInit;
   audio: AudioTrack | null;
   frameRate: number;
+  /** The source's timescale (SourceInfo.timescale): the video is written in it when there is one. */
+  timescale: number | null;
   chunkSeconds: number;
 }
 
@@ -60,6 +62,7 @@ export function writeMp4Rung(ctx: RungContext): WrittenRung {
     width: plan.width,
     height: plan.height,
     frameRate: ctx.frameRate,
+    ...(ctx.timescale !== null ? { timescale: ctx.timescale } : {}),
     colorSpace: ctx.colorSpace,
     ...(audio ? { audio: { codec: audio.codec, sampleRate: audio.sampleRate, numberOfChannels: audio.numberOfChannels, ...(audio.description ? { description: audio.description } : {}) } } : {}),
   });

@@ -3,6 +3,7 @@
 // also places the frame on the output clock, which needs frames in decode order: this is the last
 // stage that sees them one at a time.
 import { release } from '../decode/frames.ts';
+import { ticksToUs, usToTicks } from '../timescale.ts';
 import type { SourcePlanes } from '../scale/scaler.ts';
 import type { StageMeter } from './meter.ts';
 import type { BoundedQueue } from './queue.ts';
@@ -10,7 +11,9 @@ import type { FrameTiming, ReadFrame } from './types.ts';
 
 /**
  * Output time starts at 0 and never runs backwards (chunk order follows it); a frame's chunk is the
- * `chunkUs` slice its time falls in, never an earlier one than the previous frame's.
+ * `chunkUs` slice its time falls in, never an earlier one than the previous frame's. With the
+ * source's timescale, the time since the first frame is taken in its ticks, then rounded to µs once:
+ * subtracting two rounded µs times could be off by a whole µs, more than the muxers can undo.
  */
 export class OutputClock {
   firstTimestamp: number | null = null;
@@ -19,15 +22,19 @@ export class OutputClock {
   #seq = 0;
   readonly #chunkUs: number;
   readonly #frameUs: number;
+  readonly #timescale: number | null;
 
-  constructor(chunkSeconds: number, frameRate: number) {
+  constructor(chunkSeconds: number, frameRate: number, timescale: number | null = null) {
     this.#chunkUs = chunkSeconds * 1e6;
     this.#frameUs = 1e6 / frameRate;
+    this.#timescale = timescale;
   }
 
   place(timestamp: number, duration: number | null): FrameTiming {
     this.firstTimestamp ??= timestamp;
-    const t = Math.max(timestamp - this.firstTimestamp, this.#last + 1);
+    const T = this.#timescale;
+    const since = T === null ? timestamp - this.firstTimestamp : ticksToUs(usToTicks(timestamp, T) - usToTicks(this.firstTimestamp, T), T);
+    const t = Math.max(since, this.#last + 1);
     this.#last = t;
     this.#chunk = Math.max(this.#chunk, Math.floor((t + 1) / this.#chunkUs));
     return { seq: this.#seq++, timestamp: Math.round(t), duration: Math.round(duration ?? this.#frameUs), chunk: this.#chunk };
