@@ -27,6 +27,7 @@ async function simulate(opts: {
   cost: (width: number) => number;
   /** Virtual milliseconds the decoder spends per source frame (0: every frame arrives at once). */
   frameMs?: number;
+  onChunkAccepted?: ConstructorParameters<typeof Scheduler>[0]['onChunkAccepted'];
 }): Promise<Run> {
   const clock = new VirtualClock();
   const events: ProgressEvent[] = [];
@@ -38,6 +39,7 @@ async function simulate(opts: {
     maxBufferedBytes: 1 << 30,
     sink: (e) => events.push(e),
     onRungDone: async (r) => { accepted.push(r); },
+    onChunkAccepted: opts.onChunkAccepted,
   });
   let error: unknown = null;
   await clock.run(async () => {
@@ -151,5 +153,33 @@ describe('scheduler (simulated encoders, virtual time)', () => {
     const run = await simulate({ rungs: [LADDER[3]!], chunksPerRung: 2, leases: [{ failOnChunk: () => true }, { failOnChunk: () => true }], cost: () => 100 });
     assert.ok(run.error instanceof Error);
     assert.equal((run.error as Error).name, 'CodecFailureError');
+  });
+});
+
+describe('Scheduler onChunkAccepted (the quality report\'s hook)', () => {
+  it('gets every accepted chunk once, with its frames and as many packets, and run() waits for it', async () => {
+    const seen: string[] = [];
+    let settled = 0;
+    const run = await simulate({
+      rungs: [rung(1280, 720), rung(640, 360)], chunksPerRung: 3, leases: [{}, {}], cost: () => 1,
+      onChunkAccepted: async (c) => {
+        assert.equal(c.frames.length, CHUNK_FRAMES);
+        assert.equal(c.packets.length, c.frames.length);
+        seen.push(`${c.rung}:${c.index}`);
+        await Promise.resolve();
+        settled++;
+      },
+    });
+    assert.equal(run.error, null);
+    assert.deepEqual(seen.sort(), ['0:0', '0:1', '0:2', '1:0', '1:1', '1:2']);
+    assert.equal(settled, 6, 'run() resolved only after every hook settled');
+  });
+
+  it('a hook that rejects fails the job with its error', async () => {
+    const run = await simulate({
+      rungs: [rung(640, 360)], chunksPerRung: 2, leases: [{}], cost: () => 1,
+      onChunkAccepted: async (c) => { if (c.index === 1) throw new Error('meter broke'); },
+    });
+    assert.ok(run.error instanceof Error && run.error.message === 'meter broke', String(run.error));
   });
 });
