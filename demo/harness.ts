@@ -2,7 +2,7 @@
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
 import { callbackTarget, inspectHardware, liveWorkerCount, measureScaler, openFrameCount, transcode } from '../src/mod.ts';
 import { gpuBufferBytes } from '../src/scale/plan.ts';
-import type { ProgressEvent, TranscodeOptions } from '../src/mod.ts';
+import type { ProgressEvent, QualityFigures, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
 
@@ -15,6 +15,7 @@ export interface JobRequest {
   bitrates?: number[];
   policy?: string;
   format?: 'mp4' | 'hls';
+  qualityReport?: boolean;
   /** Aborts the job once this many frames are decoded (cancellation tests). */
   abortAfterFrames?: number;
   /** Aborts the job this many milliseconds after it starts (abort-at-any-point tests). */
@@ -33,7 +34,7 @@ type EventRecord = (ProgressEvent extends infer E ? E extends unknown ? Omit<E, 
 export interface JobReply {
   ok: boolean;
   error?: { name: string; message: string };
-  rungs?: Array<{ label: number; height: number; width: number; codec: string; bitrate: number; achievedBitrate: number; frames: number; bytes: number; file: string; chunks: unknown[] }>;
+  rungs?: Array<{ label: number; height: number; width: number; codec: string; bitrate: number; achievedBitrate: number; frames: number; bytes: number; file: string; chunks: unknown[]; quality?: QualityFigures }>;
   stats?: unknown;
   source?: unknown;
   /** Milliseconds from abort() to the job settling, when the job was aborted. */
@@ -54,6 +55,7 @@ function requestOptions(req: JobRequest): Partial<TranscodeOptions> {
     ...(req.chunkSeconds ? { chunkSeconds: req.chunkSeconds } : {}),
     ...(req.policy ? { policy: req.policy } : {}),
     ...(req.format ? { format: req.format } : {}),
+    ...(req.qualityReport ? { qualityReport: true } : {}),
   };
 }
 
@@ -93,7 +95,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     });
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
       stats: result.stats,
       source: result.source,
       events,

@@ -15,6 +15,7 @@ const rungRows = $<HTMLTableSectionElement>('rungs');
 const formatSelect = $<HTMLSelectElement>('format');
 const policySelect = $<HTMLSelectElement>('policy');
 const leasesInput = $<HTMLInputElement>('leases');
+const qualityInput = $<HTMLInputElement>('quality');
 const startButton = $<HTMLButtonElement>('start');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const status = $<HTMLSpanElement>('status');
@@ -160,6 +161,7 @@ async function run(): Promise<void> {
       format,
       policy: policySelect.value,
       ...(leasesInput.value && leases > 0 ? { leases } : {}),
+      ...(qualityInput.checked ? { qualityReport: true } : {}),
       target,
       signal: controller.signal,
       onProgress: (e) => {

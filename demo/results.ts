@@ -3,7 +3,7 @@
 import Hls from 'hls.js';
 import { zipSync } from 'fflate';
 import type { TranscodeResult } from '../src/mod.ts';
-import { formatBytes, formatRate } from './ui.ts';
+import { formatBytes, formatDb, formatRate } from './ui.ts';
 
 const TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpegurl', m4s: 'video/iso.segment', mp4: 'video/mp4' };
 
@@ -103,6 +103,7 @@ export class ResultsPanel {
         `${r.label}p`, `${r.width}x${r.height}`, r.codec, formatBytes(r.bytes),
         `${seconds > 0 ? formatRate((r.bytes * 8) / seconds) : '?'} (${formatRate(r.bitrate)})`,
         `${kind} (${encoders}); ${r.chunks.length} chunks${helpers ? `, ${helpers} by helpers` : ''}`,
+        r.quality ? `${formatDb(r.quality.psnr)} · ${formatDb(r.quality.psnrY)} · ${r.quality.ssim.toFixed(4)} (${r.quality.frames} frames)` : 'not measured',
       ]) row.insertCell().textContent = text;
       body.append(row);
     }

@@ -1,7 +1,8 @@
 // The lease timeline: one lane per encoder lease, one block per chunk, coloured by rung, built only
-// from progress events (job-start, chunk-start, chunk-done, helper-attached, requeue, lease-retired).
+// from progress events (job-start, chunk-start, chunk-done, helper-attached, requeue, lease-retired;
+// chunk-quality adds a chunk's PSNR and SSIM to its block's tooltip when the job has qualityReport).
 import type { ProgressEvent } from '../src/mod.ts';
-import { rungColour } from './ui.ts';
+import { formatDb, rungColour } from './ui.ts';
 
 interface Block {
   el: HTMLDivElement;
@@ -13,6 +14,8 @@ export class LeaseTimeline {
   readonly #root: HTMLElement;
   readonly #lanes = new Map<number, { lane: HTMLDivElement; label: HTMLDivElement; hardware: boolean; helping: Set<string> }>();
   readonly #open = new Map<string, Block>();
+  /** The accepted block of each rung:chunk, for its quality figures. */
+  readonly #done = new Map<string, Block>();
   readonly #blocks: Block[] = [];
   #labels: number[] = [];
   #t0 = 0;
@@ -47,7 +50,15 @@ export class LeaseTimeline {
         block.end = now;
         block.el.classList.remove('running');
         block.el.title = `${this.#name(e.rung)} chunk ${e.chunk} on lease ${e.leaseId}: ${e.frames} frames, ${(e.bytes / 1024).toFixed(0)} KiB, ${e.ms.toFixed(0)} ms (${e.encoder}${e.helper ? ', helper' : ''})`;
+        this.#done.set(`${e.rung}:${e.chunk}`, block);
         break;
+      }
+      case 'chunk-quality': {
+        const block = this.#done.get(`${e.rung}:${e.chunk}`);
+        if (!block) return;
+        block.el.title += `\nquality: PSNR ${formatDb(e.psnr)} (Y ${formatDb(e.psnrY)}), SSIM ${e.ssim.toFixed(4)} over ${e.frames} frames`;
+        block.el.dataset.psnr = String(e.psnr);
+        return;
       }
       case 'requeue': {
         const key = `${e.leaseId}:${e.rung}:${e.chunk}`;
@@ -93,6 +104,7 @@ export class LeaseTimeline {
     this.#root.textContent = '';
     this.#lanes.clear();
     this.#open.clear();
+    this.#done.clear();
     this.#blocks.length = 0;
     this.#labels = labels;
     this.#t0 = now;

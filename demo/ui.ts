@@ -49,3 +49,8 @@ export function formatRate(bitsPerSecond: number): string {
 export function rungColour(index: number): string {
   return `hsl(${(index * 67 + 200) % 360} 65% 50%)`;
 }
+
+/** A PSNR in dB for display: "42.31 dB", or "∞ dB" for identical pictures. */
+export function formatDb(db: number): string {
+  return Number.isFinite(db) ? `${db.toFixed(2)} dB` : db > 0 ? '∞ dB' : '?';
+}

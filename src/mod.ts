@@ -47,5 +47,6 @@ export type {
   LeaseStageStats,
   RungResult,
   ChunkRecord,
+  QualityFigures,
   SourceInfo,
 } from './types.ts';

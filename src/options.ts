@@ -38,6 +38,7 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
   positiveInt('options.maxFramesInFlight', options.maxFramesInFlight);
   positiveInt('options.maxScalesInFlight', options.maxScalesInFlight);
   positiveInt('options.maxBufferedBytes', options.maxBufferedBytes);
+  if (options.qualityReport !== undefined && typeof options.qualityReport !== 'boolean') throw new TypeError('options.qualityReport must be a boolean');
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
   return options;

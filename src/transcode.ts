@@ -4,6 +4,7 @@
 import { prepareAudio } from './audio/audio.ts';
 import { checkDecoderConfig, decodeFrames } from './decode/decoder.ts';
 import type { DecodeStats } from './decode/decoder.ts';
+import { release } from './decode/frames.ts';
 import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
 import { isFrameSource, openFrameSource } from './input/frame-source.ts';
@@ -24,6 +25,7 @@ import type { FrontSource } from './pipeline/front.ts';
 import { stageProfile } from './pipeline/profile.ts';
 import { OutputClock } from './pipeline/readout.ts';
 import { emit } from './progress/events.ts';
+import { QualityMeter } from './quality/meter.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { checkInputSize, checkOptions } from './options.ts';
@@ -44,6 +46,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
 
   const demux = isFrameSource(opts.input) ? openFrameSource(opts.input) : await openInput(opts.input);
   let scaler: Scaler | null = null;
+  let meter: QualityMeter | null = null;
   let leases: EncoderLease[] = [];
   const maxScalesInFlight = opts.maxScalesInFlight ?? 3;
   const disposeOnAbort = () => disposeAll(leases);
@@ -58,6 +61,13 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     home = placed?.home ?? home;
     const device = await requestGpuDevice(home.adapter);
     scaler = await Scaler.create(device);
+    if (opts.qualityReport) {
+      // The quality stage decodes with the decode stage, so its frames are counted and closed alike.
+      meter = await QualityMeter.create(device, {
+        decode: (config, packets) => decodeFrames(config, packets, { maxInFlight: 4, signal, stats: { skippedBeforeKey: 0 } }),
+        release,
+      });
+    }
     const top = plans[0]!;
     const hardwareOk = await VideoEncoder.isConfigSupported({ codec: top.codec, width: top.width, height: top.height, bitrate: top.bitrate, framerate: info.frameRate, hardwareAcceleration: 'prefer-hardware' })
       .then((r) => r.supported === true, () => false);
@@ -89,6 +99,11 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       signal,
       expectedFrames: info.frameCount,
       chunkSeconds,
+      onChunkAccepted: meter ? async (c) => {
+        const plan = plans[c.rung]!;
+        const q = await meter!.measure({ ...c, codec: plan.codec, width: plan.width, height: plan.height });
+        emit(opts.onProgress, { type: 'chunk-quality', rung: c.rung, chunk: c.index, ...q });
+      } : undefined,
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
         alignedAudio ??= alignAudio(audio ?? ('frames' in demux ? demux.audio() : null), clock.firstTimestamp ?? 0);
@@ -171,7 +186,13 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
 
     const rungs = results.map((r, i) => {
       if (!r) throw new Error(`Rung ${plans[i]!.label}p did not complete`);
-      return r;
+      if (!meter) return r;
+      const quality = meter.rung(i);
+      const chunks = r.chunks.map((c) => {
+        const q = meter!.chunk(i, c.index);
+        return q ? { ...c, quality: q } : c;
+      });
+      return quality ? { ...r, chunks, quality } : { ...r, chunks };
     });
     if (format === 'hls') {
       const master = writeHlsMaster(hlsRungs.map((rung, i) => ({ rung: rung!, width: plans[i]!.width, height: plans[i]!.height, frameRate: info.frameRate })), hlsAudio);
@@ -193,12 +214,14 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
         hardwareChunks: chunks.filter((c) => c.hardware).length,
         softwareChunks: chunks.filter((c) => !c.hardware).length,
         wallMs,
+        ...(meter ? { qualityMs: Math.round(meter.busyMs) } : {}),
         stages: stageProfile({ wallMs, front: front.meters, scheduler: scheduler.stages(), maxScalesInFlight, scaler }),
       },
     };
   } finally {
     signal?.removeEventListener('abort', disposeOnAbort);
     disposeAll(leases);
+    await meter?.close(); // no decoded frame outlives the job
     scaler?.destroy();
     demux.close();
   }

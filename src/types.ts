@@ -71,8 +71,33 @@ export interface TranscodeOptions {
   maxScalesInFlight?: number;
   /** Upper bound on raw frame bytes buffered for chunks not yet encoded. Default 512 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Measure each rung's picture quality: every accepted chunk is decoded back and every frame is
+   * compared on the GPU with the scaled picture the encoder was given (PSNR, SSIM; see
+   * QualityFigures). The figures go to `RungResult.quality`, `ChunkRecord.quality` and
+   * 'chunk-quality' progress events. Default false (nothing is decoded back, no cost).
+   */
+  qualityReport?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * Picture quality of encoded output against the scaled frames it was encoded from, as ffmpeg's psnr
+ * and ssim filters compute it. Every frame is compared (no sampling).
+ */
+export interface QualityFigures {
+  /**
+   * PSNR in dB over Y, U and V, weighted by plane size (4:1:1 for 4:2:0, i.e. MSE = (4·Y + U + V) / 6,
+   * ffmpeg psnr's 'average'): 10·log10(255² / MSE), the MSE averaged over frames. Infinity when identical.
+   */
+  psnr: number;
+  /** PSNR of luma alone, in dB (ffmpeg psnr's 'y'). */
+  psnrY: number;
+  /** Mean SSIM of luma over 8x8 windows stepping 4 pixels (ffmpeg ssim's 'Y'). */
+  ssim: number;
+  /** Frames compared. */
+  frames: number;
 }
 
 /** Facts about the source that travel through the pipeline. */
@@ -123,6 +148,8 @@ export interface ChunkRecord {
   aimBitrate: number;
   /** Seconds of source the chunk covers. */
   seconds: number;
+  /** With qualityReport: this chunk's figures. */
+  quality?: QualityFigures;
 }
 
 export interface RungResult {
@@ -143,6 +170,8 @@ export interface RungResult {
   /** Paths written to the target for this rung. */
   files: string[];
   chunks: ChunkRecord[];
+  /** With qualityReport: the rung's figures over all its frames. */
+  quality?: QualityFigures;
 }
 
 export interface TranscodeStats {
@@ -157,6 +186,8 @@ export interface TranscodeStats {
   hardwareChunks: number;
   softwareChunks: number;
   wallMs: number;
+  /** With qualityReport: time spent decoding chunks back and comparing them (ms), beside the encodes. */
+  qualityMs?: number;
   /** Where the wall time went, stage by stage. */
   stages: StageProfile;
 }

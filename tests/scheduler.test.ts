@@ -29,6 +29,7 @@ async function simulate(opts: {
   frameMs?: number;
   /** Tell the scheduler the source's length (as a file source does); unknown otherwise. */
   knownLength?: boolean;
+  onChunkAccepted?: ConstructorParameters<typeof Scheduler>[0]['onChunkAccepted'];
 }): Promise<Run> {
   const clock = new VirtualClock();
   const events: ProgressEvent[] = [];
@@ -41,6 +42,7 @@ async function simulate(opts: {
     sink: (e) => events.push(e),
     expectedFrames: opts.knownLength ? opts.chunksPerRung * CHUNK_FRAMES : 0,
     onRungDone: async (r) => { accepted.push(r); },
+    onChunkAccepted: opts.onChunkAccepted,
   });
   let error: unknown = null;
   await clock.run(async () => {
@@ -220,5 +222,33 @@ describe('rate loop (simulated encoders that miss their targets)', () => {
     const ratio = bits / seconds / LADDER[0]!.job.bitrate;
     console.log(`1080p rung over two encoder kinds: ${ratio.toFixed(3)} × asked`);
     assert.ok(Math.abs(ratio - 1) <= 0.05, `1080p rung at ${ratio} × asked`);
+  });
+});
+
+describe('Scheduler onChunkAccepted (the quality report\'s hook)', () => {
+  it('gets every accepted chunk once, with its frames and as many packets, and run() waits for it', async () => {
+    const seen: string[] = [];
+    let settled = 0;
+    const run = await simulate({
+      rungs: [rung(1280, 720), rung(640, 360)], chunksPerRung: 3, leases: [{}, {}], cost: () => 1,
+      onChunkAccepted: async (c) => {
+        assert.equal(c.frames.length, CHUNK_FRAMES);
+        assert.equal(c.packets.length, c.frames.length);
+        seen.push(`${c.rung}:${c.index}`);
+        await Promise.resolve();
+        settled++;
+      },
+    });
+    assert.equal(run.error, null);
+    assert.deepEqual(seen.sort(), ['0:0', '0:1', '0:2', '1:0', '1:1', '1:2']);
+    assert.equal(settled, 6, 'run() resolved only after every hook settled');
+  });
+
+  it('a hook that rejects fails the job with its error', async () => {
+    const run = await simulate({
+      rungs: [rung(640, 360)], chunksPerRung: 2, leases: [{}], cost: () => 1,
+      onChunkAccepted: async (c) => { if (c.index === 1) throw new Error('meter broke'); },
+    });
+    assert.ok(run.error instanceof Error && run.error.message === 'meter broke', String(run.error));
   });
 });

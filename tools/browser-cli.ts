@@ -1,5 +1,5 @@
 // `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls]
-// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W]`: runs the browser
+// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W] [--quality-report]`: runs the browser
 // engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress and,
 // at the end, a one-line stage profile go to stderr; the last stdout line is one JSON summary. --balancer bundles a LoadBalancer module for the page and runs the job through an engine with it.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
@@ -11,8 +11,11 @@ import type { TranscodeStats } from '../src/mod.ts';
 import { transcodeInBrowser } from './harness.ts';
 
 const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
-       [--balancer ./my-balancer.ts] [--adapter-weights 100,66]
-Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.`;
+       [--balancer ./my-balancer.ts] [--adapter-weights 100,66] [--quality-report]
+Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.
+--quality-report decodes every chunk back and compares each frame with the scaled picture it was encoded
+from (WGSL): PSNR (Y, and Y/U/V weighted by plane size as ffmpeg's psnr 'average') and SSIM (Y) per rung,
+on stderr and in the JSON as rungs[].quality (per chunk as rungs[].chunks[].quality).`;
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -33,6 +36,7 @@ try {
       balancer: { type: 'string' },
       'adapter-weights': { type: 'string' },
       sample: { type: 'boolean' },
+      'quality-report': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,6 +73,7 @@ const reply = await transcodeInBrowser({
   format,
   balancer,
   adapterWeights: values['adapter-weights'],
+  qualityReport: values['quality-report'] === true,
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
     const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
@@ -89,7 +94,7 @@ if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.
 const balanced = reply.events.find((e) => e.type === 'job-balanced');
 const summary = {
   ...(balanced && balanced.type === 'job-balanced' ? { balanced: { adapter: balanced.adapter.index, jobLoad: balanced.jobLoad, loads: balanced.loads, softwareLeases: balanced.softwareLeases, hardwareEncoder: balanced.hardwareEncoder } } : {}),
-  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks })),
+  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
   ...(format === 'hls' ? { master: resolve(outDir, 'master.m3u8') } : {}),
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
   stats: reply.stats,
@@ -101,4 +106,9 @@ process.stderr.write(format === 'hls' ? `wrote HLS to ${resolve(outDir, 'master.
 // Where the engine's time went; the JSON carries it as stats.stages.
 const stages = (reply.stats as Partial<TranscodeStats> | undefined)?.stages;
 if (stages) process.stderr.write(`${formatStages(stages)}\n`);
+const qualityMs = (reply.stats as Partial<TranscodeStats> | undefined)?.qualityMs;
+if (qualityMs !== undefined) process.stderr.write(`quality report: ${(qualityMs / 1000).toFixed(1)} s decoding back and comparing, beside the encodes\n`);
+for (const r of summary.rungs) {
+  if (r.quality) process.stderr.write(`quality ${r.label}p: PSNR ${r.quality.psnr.toFixed(2)} dB (Y ${r.quality.psnrY.toFixed(2)} dB), SSIM ${r.quality.ssim.toFixed(4)}, ${r.quality.frames} frames compared\n`);
+}
 console.log(JSON.stringify(summary));

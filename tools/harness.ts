@@ -175,6 +175,8 @@ export async function transcodeInBrowser(opts: {
   balancer?: string | undefined;
   /** Adapter weights for the engine's balancer, e.g. "100,66"; also runs the job through an engine. */
   adapterWeights?: string | undefined;
+  /** TranscodeOptions.qualityReport. */
+  qualityReport?: boolean | undefined;
   onLog?: (line: string) => void;
 }): Promise<JobReply & PageErrors> {
   await ensureBuild(opts.onLog);
@@ -192,6 +194,7 @@ export async function transcodeInBrowser(opts: {
       ...(opts.chunkSeconds ? { chunkSeconds: opts.chunkSeconds } : {}),
       ...(opts.policy ? { policy: opts.policy } : {}),
       ...(opts.format ? { format: opts.format } : {}),
+      ...(opts.qualityReport ? { qualityReport: true } : {}),
     };
     if (!balancerDir && opts.adapterWeights === undefined) return { ...(await runJob(page, job)), ...errors };
     const many = await runEngineJobs(page, {

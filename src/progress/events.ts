@@ -11,6 +11,8 @@ export type ProgressEvent =
   | { type: 'decode'; frames: number; totalFrames: number; fps: number; etaSeconds: number | null }
   | { type: 'chunk-start'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean }
   | { type: 'chunk-done'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean; frames: number; bytes: number; ms: number; etaSeconds: number | null }
+  // qualityReport: a chunk was decoded back and compared with the frames it was encoded from.
+  | { type: 'chunk-quality'; rung: number; chunk: number; psnr: number; psnrY: number; ssim: number; frames: number }
   | { type: 'helper-attached'; leaseId: number; rung: number; homeRung: number }
   | { type: 'lease-retired'; leaseId: number; reason: string }
   | { type: 'requeue'; rung: number; chunk: number; leaseId: number; reason: string }

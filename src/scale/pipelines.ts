@@ -1,6 +1,6 @@
 // Loads the scaler's WGSL kernels and builds their compute pipelines, once per GPUDevice and
 // variant (entry point and pipeline constants), on first use.
-import { TranscodeError } from '../errors.ts';
+import { loadShader } from '../platform/shaders.ts';
 
 export type KernelName = 'resample' | 'copy';
 
@@ -16,22 +16,6 @@ export function variantKey(v: KernelVariant): string {
 }
 
 const FILES: Record<KernelName, string> = { resample: 'resample', copy: 'scale_copy' };
-const sources = new Map<string, Promise<string>>();
-
-// fetch() of a module-relative URL works for Deno's file: URLs and for Vite's emitted assets alike.
-function loadSource(name: string): Promise<string> {
-  let text = sources.get(name);
-  if (!text) {
-    text = fetch(new URL(`../../shaders/${name}.wgsl`, import.meta.url)).then(async (res) => {
-      if (!res.ok) throw new TranscodeError(`Cannot load shader ${name}.wgsl: HTTP ${res.status}`);
-      return res.text();
-    });
-    // A failed load (offline, bad deploy) must not poison later attempts.
-    text.catch(() => sources.delete(name));
-    sources.set(name, text);
-  }
-  return text;
-}
 
 interface DeviceKernels {
   modules: Map<KernelName, Promise<GPUShaderModule>>;
@@ -60,7 +44,7 @@ function pipeline(device: GPUDevice, v: KernelVariant): Promise<GPUComputePipeli
   const key = variantKey(v);
   return remember(pipelines, key, async () => {
     const module = await remember(modules, v.kernel, async () =>
-      device.createShaderModule({ label: `scale ${v.kernel} shader`, code: await loadSource(FILES[v.kernel]) }));
+      device.createShaderModule({ label: `scale ${v.kernel} shader`, code: await loadShader(FILES[v.kernel]) }));
     return device.createComputePipelineAsync({
       label: `scale ${key} pipeline`,
       layout: 'auto',

@@ -8,9 +8,9 @@
 // checks every encoder against the rung's contract early. Every chunk's AV1 sequence header is
 // checked against its rung's contract: a chunk that breaks it is requeued and that lease stops
 // helping the rung; a chunk whose encoder fails is requeued (bounded), and a lease that keeps
-// failing is retired. Frames stay retained until their chunk is
-// accepted, so a requeue can re-encode them; decode waits when retained bytes exceed the budget,
-// unless a lease is starving for frames (which would deadlock). Each lease's busy and idle time,
+// failing is retired. Frames stay retained until their chunk is accepted, so a requeue can
+// re-encode them (with an onChunkAccepted hook, until the hook is done with them too); decode waits
+// when retained bytes exceed the budget, unless a lease is starving for frames (which would deadlock). Each lease's busy and idle time,
 // the contract check's and the muxing's are measured for the run's stage profile.
 import { compareContract, contractFromSequenceHeader, findSequenceHeader } from '../av1/mod.ts';
 import type { Av1Contract } from '../av1/mod.ts';
@@ -66,6 +66,14 @@ export interface SchedulerStages {
   mux: StageStats;
 }
 
+/** An accepted chunk as the onChunkAccepted hook sees it; the hook may keep `frames` until it settles. */
+export interface AcceptedChunk {
+  rung: number;
+  index: number;
+  frames: RawFrame[];
+  packets: ChunkOutput['packets'];
+}
+
 export interface AcceptedRung {
   rung: number;
   contract: Av1Contract;
@@ -82,6 +90,8 @@ export class Scheduler {
   readonly #budget: number;
   readonly #signal: AbortSignal | undefined;
   readonly #onRungDone: (r: AcceptedRung) => Promise<void>;
+  readonly #onChunkAccepted: ((c: AcceptedChunk) => Promise<unknown>) | undefined;
+  #measuring: Array<Promise<void>> = [];
   #retained = 0;
   #inputEnded = false;
   #failure: Error | null = null;
@@ -118,6 +128,11 @@ export class Scheduler {
     /** Nominal chunk length in seconds (the rate loop's unit). Default 2. */
     chunkSeconds?: number;
     onRungDone: (r: AcceptedRung) => Promise<void>;
+    /**
+     * Called with each accepted chunk's frames and packets (the quality report); its frames count
+     * against maxBufferedBytes until the promise settles, and a rejection fails the job.
+     */
+    onChunkAccepted?: ((c: AcceptedChunk) => Promise<unknown>) | undefined;
   }) {
     this.#expectedFrames = opts.expectedFrames ?? 0;
     this.#rungs = opts.rungs;
@@ -133,6 +148,7 @@ export class Scheduler {
     this.#chunkSeconds = opts.chunkSeconds ?? 2;
     const frameRate = opts.rungs[0]?.job.frameRate ?? 0;
     this.#rate = new RateController(opts.rungs.map((r) => r.job.bitrate), frameRate > 0 ? this.#expectedFrames / frameRate : 0);
+    this.#onChunkAccepted = opts.onChunkAccepted;
     opts.signal?.addEventListener('abort', () => this.fail(abortError(opts.signal?.reason)), { once: true });
   }
 
@@ -224,6 +240,7 @@ export class Scheduler {
     const loops = this.#leases.map((lease, i) => this.#leaseLoop(lease, i % this.#rungs.length));
     const results = await Promise.allSettled(loops);
     await Promise.all(this.#muxing);
+    await Promise.all(this.#measuring);
     this.#throwIfFailed();
     for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
@@ -390,9 +407,19 @@ export class Scheduler {
     this.#failures.set(lease.id, 0);
     this.#time(lease).chunks++;
     chunk.state = 'done';
-    for (const f of chunk.frames) this.#retained -= f.data.byteLength;
-    const frames = chunk.frames.length;
+    const held = chunk.frames;
+    const frames = held.length;
+    let heldBytes = 0;
+    for (const f of held) heldBytes += f.data.byteLength;
     chunk.frames = [];
+    if (this.#onChunkAccepted) {
+      const letGo = () => { this.#retained -= heldBytes; this.#changed(); };
+      this.#measuring.push(Promise.resolve()
+        .then(() => this.#onChunkAccepted!({ rung: chunk.rung, index: chunk.index, frames: held, packets: output.packets }))
+        .then(letGo, (err: unknown) => { letGo(); this.fail(err instanceof Error ? err : new Error(String(err))); }));
+    } else {
+      this.#retained -= heldBytes;
+    }
     this.#framesDone += frames;
     const total = this.#expectedFrames * this.#rungs.length;
     const elapsed = (performance.now() - this.#started) / 1000;

@@ -92,3 +92,26 @@ export function videoKbps(file: string, seconds: number): number {
   const bytes = out.split('\n').reduce((n, l) => n + (Number(l.split(',')[0]) || 0), 0);
   return (bytes * 8) / seconds / 1000;
 }
+
+export interface FfmpegQuality {
+  /** psnr filter: luma, and 'average' (Y, U, V weighted by plane size). */
+  psnrY: number;
+  psnr: number;
+  /** ssim filter: luma. */
+  ssim: number;
+}
+
+/**
+ * ffmpeg's psnr and ssim filters on an AV1 output (libdav1d) against the source scaled by ffmpeg to
+ * its size (Lanczos, accurate rounding, limited range), frames paired by index on both inputs.
+ */
+export function qualityAgainstSource(output: string, source: string, width: number, height: number): FfmpegQuality {
+  const byIndex = 'setpts=N/(100*TB)';
+  const graph = `[1:v]${byIndex},scale=${width}:${height}:flags=lanczos+accurate_rnd:out_range=tv,format=yuv420p,setsar=1,split[r1][r2];` +
+    `[0:v]${byIndex},scale=out_range=tv,format=yuv420p,setsar=1,split[o1][o2];[o1][r1]psnr;[o2][r2]ssim`;
+  const r = spawnSync('ffmpeg', ['-v', 'info', '-nostats', '-c:v', 'libdav1d', '-i', output, '-i', source, '-lavfi', graph, '-f', 'null', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const p = /PSNR y:([\d.]+) u:[\d.]+ v:[\d.]+ average:([\d.]+)/.exec(r.stderr);
+  const s = /SSIM Y:([\d.]+)/.exec(r.stderr);
+  if (!p || !s) throw new Error(`no PSNR/SSIM in ffmpeg output: ${r.stderr.slice(-2000)}`);
+  return { psnrY: Number(p[1]), psnr: Number(p[2]), ssim: Number(s[1]) };
+}

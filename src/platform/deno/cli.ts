@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { formatStages, openFrameCount, transcode } from '../../mod.ts';
 import type { ProgressEvent } from '../../progress/events.ts';
 import { DEFAULT_LADDER } from '../../plan/ladder.ts';
-import type { RangeReader, TranscodeResult } from '../../types.ts';
+import type { QualityFigures, RangeReader, TranscodeResult } from '../../types.ts';
 import { DenoFileTarget } from './file-target.ts';
 import { openFileReader } from './file-source.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
@@ -16,19 +16,22 @@ import { ProgressView } from './progress-view.ts';
 
 const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format hls|mp4]
                            [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json] [--resume]
+                           [--quality-report]
 
 Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
 folder per rung. Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
 one opens), scaling uses WebGPU. --json prints one JSON summary line on stdout at the end.
 Every file is written under a temporary name and renamed when complete; DIR/${MANIFEST} lists each
 finished rung's files with their sizes and SHA-256. --resume (MP4 only) skips the rungs whose files
-still match it and redoes the rest. Ctrl-C (SIGINT) cancels: nothing the job wrote is left, exit 130.`;
+still match it and redoes the rest. --quality-report decodes every chunk back and compares each frame
+with the scaled picture it was encoded from (on the GPU): PSNR (Y, and Y/U/V weighted by plane size
+as ffmpeg's psnr 'average') and SSIM (Y) per rung, printed and in --json as rungs[].quality. Ctrl-C (SIGINT) cancels: nothing the job wrote is left, exit 130.`;
 
 class UsageError extends Error {}
 
 interface Args {
   input: string; out: string; ladder: number[] | undefined; format: 'mp4' | 'hls'; policy: string | undefined;
-  leases: number | undefined; chunkSeconds: number | undefined; json: boolean; resume: boolean;
+  leases: number | undefined; chunkSeconds: number | undefined; json: boolean; resume: boolean; qualityReport: boolean;
 }
 
 function parse(argv: string[]): Args | null {
@@ -46,6 +49,7 @@ function parse(argv: string[]): Args | null {
         'chunk-seconds': { type: 'string' },
         json: { type: 'boolean', default: false },
         resume: { type: 'boolean', default: false },
+        'quality-report': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -78,7 +82,7 @@ function parse(argv: string[]): Args | null {
   }
   return {
     input: positionals[0]!, out: v.out, ladder, format: v.format, policy: v.policy, leases: positiveInt('leases', v.leases),
-    chunkSeconds, json: v.json === true, resume: v.resume === true,
+    chunkSeconds, json: v.json === true, resume: v.resume === true, qualityReport: v['quality-report'] === true,
   };
 }
 
@@ -185,6 +189,7 @@ async function main(): Promise<number> {
       ...(args.policy !== undefined ? { policy: args.policy } : {}),
       ...(args.leases !== undefined ? { leases: args.leases } : {}),
       ...(args.chunkSeconds !== undefined ? { chunkSeconds: args.chunkSeconds } : {}),
+      ...(args.qualityReport ? { qualityReport: true } : {}),
       ladder: remaining,
     });
     await manifestWrites;
@@ -203,7 +208,7 @@ async function main(): Promise<number> {
   }
   view.stop();
   const files = (label: number) => args.format === 'hls' ? `${outDir}/${label}p/video.m3u8` : `${outDir}/${label}p.mp4`;
-  const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks }));
+  const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) }));
   const resumed = kept.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: null, frames: r.frames, bytes: r.files.reduce((n, f) => n + f.size, 0), file: files(r.label), chunks: [] }));
   const rungs = [...fresh, ...resumed].sort((a, b) => b.width * b.height - a.width * a.height);
   const stats = result?.stats ?? { decodedFrames: kept[0]?.frames ?? 0, skippedFrames: 0, encodedFrames: 0, chunks: 0, requeued: 0, recalibrated: 0, hardwareChunks: 0, softwareChunks: 0, wallMs: 0 };
@@ -222,9 +227,15 @@ async function main(): Promise<number> {
   console.error(`${args.format === 'hls' ? `wrote HLS to ${outDir}/master.m3u8` : `wrote ${fresh.length} MP4s to ${outDir}`} in ${(summary.wallMs / 1000).toFixed(1)} s (${fps.toFixed(1)} encoded frames/s, ${stats.chunks} chunks)`);
   // Where the time went (also in --json as stats.stages); a run that only resumed has none.
   if (result) console.error(formatStages(result.stats.stages));
+  for (const r of fresh) if (r.quality) console.error(`quality ${r.label}p: ${formatQuality(r.quality)}`);
+  if (result?.stats.qualityMs !== undefined) console.error(`quality report: ${(result.stats.qualityMs / 1000).toFixed(1)} s decoding back and comparing, beside the encodes`);
   if (args.json) console.log(JSON.stringify(summary));
   else for (const r of summary.rungs) console.log(`${r.label}p ${r.width}x${r.height} ${r.codec} ${r.frames} frames ${r.bytes} bytes${r.achievedBitrate ? ` video ${Math.round(r.achievedBitrate / 1000)} kbit/s (asked ${Math.round(r.bitrate / 1000)})` : ''} → ${r.file}`);
   return 0;
+}
+
+function formatQuality(q: QualityFigures): string {
+  return `PSNR ${q.psnr.toFixed(2)} dB (Y ${q.psnrY.toFixed(2)} dB), SSIM ${q.ssim.toFixed(4)}, ${q.frames} frames compared`;
 }
 
 function oneLine(err: unknown): string {
