@@ -163,6 +163,6 @@ for (let i = 0; i < rungs.length; i++) {
   const t = (Math.log(kbps) - Math.log(a.kbps)) / (Math.log(b.kbps) - Math.log(a.kbps));
   const ref = a.y + t * (b.y - a.y);
   const note = t < 0 || t > 1 ? ' (extrapolated)' : '';
-  console.log(`${`${r.label}p`.padEnd(8)}${kbps.toFixed(0).padStart(15)}${(r.bitrate / 1000).toFixed(0).padStart(9)}${y.toFixed(2).padStart(13)}${ref.toFixed(2).padStart(16)}${(y - ref >= 0 ? '+' : '') + (y - ref).toFixed(2).padStart(7)}   ${a.kbps.toFixed(0)} → ${a.y.toFixed(2)}, ${b.kbps.toFixed(0)} → ${b.y.toFixed(2)}${note}`);
+  console.log(`${`${r.label}p`.padEnd(8)}${kbps.toFixed(0).padStart(15)}${(r.bitrate / 1000).toFixed(0).padStart(9)}${y.toFixed(2).padStart(13)}${ref.toFixed(2).padStart(16)}${`${y - ref >= 0 ? '+' : ''}${(y - ref).toFixed(2)}`.padStart(8)}   ${a.kbps.toFixed(0)} → ${a.y.toFixed(2)}, ${b.kbps.toFixed(0)} → ${b.y.toFixed(2)}${note}`);
 }
 

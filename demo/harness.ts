@@ -16,6 +16,8 @@ export interface JobRequest {
   policy?: string;
   format?: 'mp4' | 'hls';
   qualityReport?: boolean;
+  /** TranscodeOptions.quality: a level, or a quantizer per ladder rung. */
+  quality?: 'high' | 'medium' | 'low' | number[];
   /** Aborts the job once this many frames are decoded (cancellation tests). */
   abortAfterFrames?: number;
   /** Aborts the job this many milliseconds after it starts (abort-at-any-point tests). */
@@ -34,7 +36,7 @@ type EventRecord = (ProgressEvent extends infer E ? E extends unknown ? Omit<E, 
 export interface JobReply {
   ok: boolean;
   error?: { name: string; message: string };
-  rungs?: Array<{ label: number; height: number; width: number; codec: string; bitrate: number; achievedBitrate: number; frames: number; bytes: number; file: string; chunks: unknown[]; quality?: QualityFigures }>;
+  rungs?: Array<{ label: number; height: number; width: number; codec: string; bitrate: number; achievedBitrate: number; quantizer: number | null; frames: number; bytes: number; file: string; chunks: unknown[]; quality?: QualityFigures }>;
   stats?: unknown;
   source?: unknown;
   /** Milliseconds from abort() to the job settling, when the job was aborted. */
@@ -56,6 +58,7 @@ function requestOptions(req: JobRequest): Partial<TranscodeOptions> {
     ...(req.policy ? { policy: req.policy } : {}),
     ...(req.format ? { format: req.format } : {}),
     ...(req.qualityReport ? { qualityReport: true } : {}),
+    ...(req.quality !== undefined ? { quality: req.quality } : {}),
   };
 }
 
@@ -95,7 +98,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     });
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
       stats: result.stats,
       source: result.source,
       events,
@@ -176,7 +179,7 @@ async function runEngineJob(engine: Engine, req: JobRequest, t0: number, onBalan
     const result = await engine.transcode(options);
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
       stats: result.stats, source: result.source, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0,
     };
   } catch (err) {

@@ -1,8 +1,9 @@
 // Argument checks for the public API: each failure is a TypeError or RangeError that names the
 // option, thrown before any work starts.
 import { InputTooLargeError } from './errors.ts';
+import { DEFAULT_LADDER } from './plan/ladder.ts';
 import { parsePolicy } from './schedule/pool.ts';
-import type { SourceInfo, TranscodeOptions } from './types.ts';
+import type { QualityLevel, SourceInfo, TranscodeOptions } from './types.ts';
 
 /** The default `maxInputPixels`: the largest picture an AV1 level-6.x stream may carry. */
 export const DEFAULT_MAX_INPUT_PIXELS = 8192 * 4352;
@@ -10,6 +11,24 @@ export const DEFAULT_MAX_INPUT_PIXELS = 8192 * 4352;
 function positiveInt(name: string, v: unknown): void {
   if (v === undefined) return;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
+}
+
+/**
+ * A CLI's --quality: 'high', 'medium', 'low', or comma-separated quantizers (one per rung, 0–63).
+ * Throws a RangeError naming what is wrong.
+ */
+export function parseQuality(text: string): QualityLevel | number[] {
+  if (text === 'high' || text === 'medium' || text === 'low') return text;
+  const parts = text.split(',').map((s) => s.trim());
+  const qs = parts.map(Number);
+  if (parts.some((s, i) => s === '' || !Number.isInteger(qs[i]) || qs[i]! < 0 || qs[i]! > 63)) {
+    throw new RangeError(`bad --quality ${JSON.stringify(text)}: use high, medium, low or AV1 quantizers 0–63 per rung, e.g. 28,30,32,34`);
+  }
+  return qs;
+}
+
+function quantizer(name: string, q: unknown): void {
+  if (typeof q !== 'number' || !Number.isInteger(q) || q < 0 || q > 63) throw new RangeError(`${name} must be an AV1 quantizer, an integer 0–63, got ${String(q)}`);
 }
 
 export function checkOptions(options: TranscodeOptions): TranscodeOptions {
@@ -24,7 +43,18 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
       const h = typeof r === 'number' ? r : (r as { height?: unknown } | null)?.height;
       if (typeof h !== 'number' || !Number.isInteger(h) || h < 2 || h > 8192) throw new RangeError(`options.ladder[${i}] must be a height between 2 and 8192, got ${String(h)}`);
       if (typeof r === 'object' && r.bitrate !== undefined && (typeof r.bitrate !== 'number' || !(r.bitrate > 0))) throw new RangeError(`options.ladder[${i}].bitrate must be a positive number`);
+      if (typeof r === 'object' && r.quantizer !== undefined) quantizer(`options.ladder[${i}].quantizer`, r.quantizer);
     });
+  }
+  const { quality } = options;
+  if (quality !== undefined) {
+    if (Array.isArray(quality)) {
+      const rungs = (ladder ?? DEFAULT_LADDER).length;
+      if (quality.length !== rungs) throw new RangeError(`options.quality must give one quantizer per ladder rung (${rungs}), got ${quality.length}`);
+      quality.forEach((q, i) => quantizer(`options.quality[${i}]`, q));
+    } else if (quality !== 'high' && quality !== 'medium' && quality !== 'low') {
+      throw new TypeError(`options.quality must be 'high', 'medium', 'low' or an array of quantizers (0–63), got ${String(quality)}`);
+    }
   }
   if (chunkSeconds !== undefined && (typeof chunkSeconds !== 'number' || !(chunkSeconds >= 0.1 && chunkSeconds <= 60))) {
     throw new RangeError(`options.chunkSeconds must be between 0.1 and 60, got ${String(chunkSeconds)}`);

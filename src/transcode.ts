@@ -17,7 +17,7 @@ import type { HlsAudio, HlsRung } from './hls/output.ts';
 import { alignAudio, writeMp4Rung } from './mux/rung-output.ts';
 import type { AudioTrack, WrittenRung } from './mux/rung-output.ts';
 import { MemoryTarget } from './mux/target.ts';
-import { DEFAULT_LADDER, planLadder } from './plan/ladder.ts';
+import { DEFAULT_LADDER, planLadder, withQuality } from './plan/ladder.ts';
 import { defaultLeaseCount, listAdapters, requestGpuDevice } from './platform/gpu.ts';
 import { allowedAdapters, parsePolicy, planLeases } from './schedule/pool.ts';
 import { PipelineFront } from './pipeline/front.ts';
@@ -55,7 +55,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     checkInputSize(info, opts.maxInputPixels);
     if (!('frames' in demux)) await checkDecoderConfig(demux.decoderConfig); // a frame source has no decoder
     throwIfAborted();
-    const plans = planLadder(info.displayWidth, info.displayHeight, info.frameRate, opts.ladder ?? DEFAULT_LADDER, opts.upscale);
+    const plans = planLadder(info.displayWidth, info.displayHeight, info.frameRate, withQuality(opts.ladder ?? DEFAULT_LADDER, opts.quality), opts.upscale);
     await checkEncodable(plans.map((p) => ({ ...p, frameRate: info.frameRate })));
     const placed = await hooks?.place(info, plans, allowed); // an engine's balancer picks the home adapter and leases
     home = placed?.home ?? home;
@@ -89,7 +89,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const hlsRungs: Array<HlsRung | null> = plans.map(() => null);
     const scheduler = new Scheduler({
       rungs: plans.map((p) => ({
-        job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
+        job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, quantizer: p.quantizer, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
         // What the engine always asks for; level and colour come from the first accepted chunk.
         declared: { profile: 0, bitDepth: 8, monochrome: false, subsamplingX: 1, subsamplingY: 1 },
       })),
@@ -122,7 +122,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
         }
         for (const f of written.files) { throwIfAborted(); await target.write(f.path, f.bytes); } // an abort writes no further file
         const result: RungResult = {
-          label: plan.label, width: plan.width, height: plan.height, codec: written.codec, bitrate: plan.bitrate,
+          label: plan.label, width: plan.width, height: plan.height, codec: written.codec, bitrate: plan.bitrate, quantizer: plan.quantizer,
           achievedBitrate: achieved(accepted.chunks.map((c) => c.record)),
           frames: written.frames, bytes: written.bytes, output: written.mp4, files: written.files.map((f) => f.path),
           chunks: accepted.chunks.map((c) => c.record),

@@ -27,7 +27,18 @@ export interface RungSpec {
   height: number;
   /** Target bitrate in bits per second; derived from size and frame rate when left out. */
   bitrate?: number;
+  /** Constant quality instead of a bitrate: an AV1 quantizer, 0 (best) … 63 (see TranscodeOptions.quality). */
+  quantizer?: number;
 }
+
+/**
+ * Constant-quality mode: a named level, or a quantizer per rung (0 best … 63, in ladder order).
+ * Chromium encodes with bitrateMode 'quantizer' and a per-frame AV1 quantizer; Deno with
+ * SVT-AV1's CRF at the same number. The rung's bitrate is then whatever the content needs (the HLS
+ * master's BANDWIDTH is measured from the segments, as always).
+ */
+export type QualityLevel = 'high' | 'medium' | 'low';
+
 
 /** 'mp4': one MP4 per rung. 'hls': CMAF segments per rung, media and I-frame playlists, master.m3u8. */
 export type OutputFormat = 'mp4' | 'hls';
@@ -40,6 +51,8 @@ export interface TranscodeOptions {
   input: InputSource | FrameSource;
   /** Short sides, or rung specs. Defaults to 1080, 720, 480, 360. */
   ladder?: ReadonlyArray<number | RungSpec>;
+  /** Constant quality instead of bitrates: 'high', 'medium', 'low', or a quantizer per ladder rung. */
+  quality?: QualityLevel | ReadonlyArray<number>;
   format?: OutputFormat;
   /** Where finished files go (default: kept in memory; each rung's MP4 is also in the result). */
   target?: OutputTarget;
@@ -142,7 +155,7 @@ export interface ChunkRecord {
   encoder: string;
   attempts: number;
   bytes: number;
-  /** Bitrate the encoder was configured with (the rate loop's correction applied). */
+  /** Bitrate the encoder was configured with (the rate loop's correction applied); 0 in constant-quality mode. */
   targetBitrate: number;
   /** Bitrate the chunk was meant to come out at (the rung's asked rate, corrected by its debt). */
   aimBitrate: number;
@@ -159,8 +172,10 @@ export interface RungResult {
   height: number;
   /** The codecs string derived from the rung's real sequence header (av01.P.LLT.DD). */
   codec: string;
-  /** The asked bitrate (bits per second). */
+  /** The asked bitrate (bits per second); 0 in constant-quality mode. */
   bitrate: number;
+  /** The AV1 quantizer in constant-quality mode, else null. */
+  quantizer: number | null;
   /** What the rung's video came out at: its chunks' bits over their seconds. */
   achievedBitrate: number;
   frames: number;

@@ -42,7 +42,7 @@ function source(width: number, height: number, frameRate: number): SourceInfo {
 function pixelJob(id: number, decodePx: number, scalePx: number, candidates: number[]): BalancerJob {
   return {
     id, options: { input: 'x' }, source: source(decodePx, 1, 1),
-    rungs: [{ label: 1, width: scalePx, height: 1, bitrate: 1, codec: 'av01.0.00M.08' }],
+    rungs: [{ label: 1, width: scalePx, height: 1, bitrate: 1, quantizer: null, codec: 'av01.0.00M.08' }],
     candidates: candidates.map((i) => ({ adapter: adapterInfo(i), hardwareEncoderFree: true })), adapter: null, outcome: null,
   };
 }

@@ -14,7 +14,7 @@ const CHUNK_FRAMES = 50;
 
 function rung(width: number, height: number) {
   // Level 5 declared up front, as the simulated (Chromium) sequence header carries.
-  return { job: { codec: 'av01.0.05M.08', width, height, bitrate: 1e6, frameRate: FPS, colorSpace: {}, preferHardware: false }, declared: { level: 5 } };
+  return { job: { codec: 'av01.0.05M.08', width, height, bitrate: 1e6, quantizer: null, frameRate: FPS, colorSpace: {}, preferHardware: false }, declared: { level: 5 } };
 }
 
 interface Run { makespan: number; events: ProgressEvent[]; accepted: AcceptedRung[]; scheduler: Scheduler; error: unknown }

@@ -7,12 +7,15 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatStages } from '../src/mod.ts';
+import { parseQuality } from '../src/options.ts';
+import { DEFAULT_LADDER } from '../src/plan/ladder.ts';
 import type { TranscodeStats } from '../src/mod.ts';
 import { transcodeInBrowser } from './harness.ts';
 
 const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
-       [--balancer ./my-balancer.ts] [--adapter-weights 100,66] [--quality-report]
+       [--balancer ./my-balancer.ts] [--adapter-weights 100,66] [--quality high|medium|low|Q,Q,…] [--quality-report]
 Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.
+--quality encodes at constant quality instead of bitrates: a level, or an AV1 quantizer (0 best … 63) per rung.
 --quality-report decodes every chunk back and compares each frame with the scaled picture it was encoded
 from (WGSL): PSNR (Y, and Y/U/V weighted by plane size as ffmpeg's psnr 'average') and SSIM (Y) per rung,
 on stderr and in the JSON as rungs[].quality (per chunk as rungs[].chunks[].quality).`;
@@ -37,6 +40,7 @@ try {
       'adapter-weights': { type: 'string' },
       sample: { type: 'boolean' },
       'quality-report': { type: 'boolean' },
+      quality: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,6 +63,9 @@ if (ladder?.some((n) => !Number.isInteger(n) || n < 2)) fail(`--ladder must be c
 const leases = values.leases ? Number(values.leases) : undefined;
 if (leases !== undefined && (!Number.isInteger(leases) || leases < 1)) fail(`--leases must be a positive integer`);
 const chunkSeconds = values['chunk-seconds'] ? Number(values['chunk-seconds']) : undefined;
+let quality: ReturnType<typeof parseQuality> | undefined;
+try { quality = values.quality === undefined ? undefined : parseQuality(values.quality); } catch (err) { fail((err as Error).message); }
+if (Array.isArray(quality) && quality.length !== (ladder ?? DEFAULT_LADDER).length) fail(`--quality gives ${quality.length} quantizers for ${(ladder ?? DEFAULT_LADDER).length} rungs`);
 const balancer = values.balancer ? resolve(values.balancer) : undefined;
 if (balancer && (!existsSync(balancer) || !statSync(balancer).isFile())) fail(`--balancer file not found: ${balancer}`);
 
@@ -74,6 +81,7 @@ const reply = await transcodeInBrowser({
   balancer,
   adapterWeights: values['adapter-weights'],
   qualityReport: values['quality-report'] === true,
+  quality,
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
     const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
@@ -94,7 +102,7 @@ if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.
 const balanced = reply.events.find((e) => e.type === 'job-balanced');
 const summary = {
   ...(balanced && balanced.type === 'job-balanced' ? { balanced: { adapter: balanced.adapter.index, jobLoad: balanced.jobLoad, loads: balanced.loads, softwareLeases: balanced.softwareLeases, hardwareEncoder: balanced.hardwareEncoder } } : {}),
-  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
+  rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
   ...(format === 'hls' ? { master: resolve(outDir, 'master.m3u8') } : {}),
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
   stats: reply.stats,

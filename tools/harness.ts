@@ -177,6 +177,8 @@ export async function transcodeInBrowser(opts: {
   adapterWeights?: string | undefined;
   /** TranscodeOptions.qualityReport. */
   qualityReport?: boolean | undefined;
+  /** TranscodeOptions.quality. */
+  quality?: 'high' | 'medium' | 'low' | number[] | undefined;
   onLog?: (line: string) => void;
 }): Promise<JobReply & PageErrors> {
   await ensureBuild(opts.onLog);
@@ -195,6 +197,7 @@ export async function transcodeInBrowser(opts: {
       ...(opts.policy ? { policy: opts.policy } : {}),
       ...(opts.format ? { format: opts.format } : {}),
       ...(opts.qualityReport ? { qualityReport: true } : {}),
+      ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
     };
     if (!balancerDir && opts.adapterWeights === undefined) return { ...(await runJob(page, job)), ...errors };
     const many = await runEngineJobs(page, {

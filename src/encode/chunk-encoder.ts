@@ -9,29 +9,22 @@ const MAX_ENCODE_QUEUE = 4;
 type Accel = 'prefer-hardware' | 'prefer-software';
 
 /** The VideoEncoder configuration of every chunk of a rung, less the acceleration. */
-export function encoderConfig(job: Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'frameRate'>): VideoEncoderConfig {
-  return {
-    codec: job.codec,
-    width: job.width,
-    height: job.height,
-    bitrate: job.bitrate,
-    framerate: job.frameRate,
-    bitrateMode: 'variable',
-    latencyMode: 'quality',
-  };
+export function encoderConfig(job: Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'quantizer' | 'frameRate'>): VideoEncoderConfig {
+  const rate: Partial<VideoEncoderConfig> = job.quantizer !== null ? { bitrateMode: 'quantizer' } : { bitrate: job.bitrate, bitrateMode: 'variable' };
+  return { codec: job.codec, width: job.width, height: job.height, framerate: job.frameRate, latencyMode: 'quality', ...rate };
 }
 
 /**
  * Refuses, before any decoding, a rung that no encoder here can make (AV1 encoders have minimum
  * sizes: Chromium's refuses a 2x2 picture).
  */
-export async function checkEncodable(rungs: ReadonlyArray<Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'frameRate'>>): Promise<void> {
+export async function checkEncodable(rungs: ReadonlyArray<Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'quantizer' | 'frameRate'>>): Promise<void> {
   for (const rung of rungs) {
     let ok = false;
     for (const hardwareAcceleration of ['prefer-software', 'prefer-hardware'] as const) {
       ok ||= (await VideoEncoder.isConfigSupported({ ...encoderConfig(rung), hardwareAcceleration }).catch(() => null))?.supported === true;
     }
-    if (!ok) throw new UnsupportedCodecError(`Cannot encode a ${rung.width}x${rung.height} rung as ${rung.codec}: no encoder in this runtime supports that size and rate`);
+    if (!ok) throw new UnsupportedCodecError(`Cannot encode a ${rung.width}x${rung.height} rung as ${rung.codec}${rung.quantizer !== null ? ` at constant quality (quantizer ${rung.quantizer})` : ''}: no encoder in this runtime supports that size and ${rung.quantizer !== null ? 'rate mode' : 'rate'}`);
   }
 }
 
@@ -105,7 +98,8 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
       colorSpace: job.colorSpace,
     });
     try {
-      encoder.encode(picture, { keyFrame: this.#frames === 0 });
+      const q = job.quantizer;
+      encoder.encode(picture, q !== null ? { keyFrame: this.#frames === 0, av1: { quantizer: q } } as VideoEncoderEncodeOptions : { keyFrame: this.#frames === 0 });
     } finally {
       picture.close();
     }

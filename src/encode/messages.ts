@@ -5,7 +5,10 @@ export interface ChunkJob {
   codec: string;
   width: number;
   height: number;
+  /** Target bitrate (bits per second); ignored when `quantizer` is set. */
   bitrate: number;
+  /** Constant-quality mode: the AV1 quantizer (0–63) of every frame; null for bitrate mode. */
+  quantizer: number | null;
   frameRate: number;
   colorSpace: VideoColorSpaceInit;
   /** Try 'prefer-hardware' first; fall back to software when unsupported. */

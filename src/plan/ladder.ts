@@ -1,7 +1,7 @@
 // Turns a requested ladder into concrete rungs: even output sizes that keep the source's display
 // aspect ratio, bitrates, and the AV1 codec string (level from size and frame rate).
 import { av1CodecStringFor } from '../av1/level.ts';
-import type { RungSpec } from '../types.ts';
+import type { QualityLevel, RungSpec } from '../types.ts';
 
 export const DEFAULT_LADDER: readonly number[] = [1080, 720, 480, 360];
 
@@ -14,7 +14,22 @@ export interface RungPlan {
   width: number;
   height: number;
   bitrate: number;
+  /** Constant-quality mode's AV1 quantizer (bitrate is then 0), or null. */
+  quantizer: number | null;
   codec: string;
+}
+
+/** The AV1 quantizer (0 best … 63) of each named quality level. */
+export const QUALITY_QUANTIZERS: Readonly<Record<QualityLevel, number>> = { high: 24, medium: 32, low: 42 };
+
+/** `quality` (a level, or a quantizer per rung) folded into the ladder's rung specs. */
+export function withQuality(ladder: ReadonlyArray<number | RungSpec>, quality: QualityLevel | ReadonlyArray<number> | undefined): Array<number | RungSpec> {
+  if (quality === undefined) return [...ladder];
+  return ladder.map((r, i) => {
+    const spec = typeof r === 'number' ? { height: r } : { ...r };
+    const quantizer = typeof quality === 'string' ? QUALITY_QUANTIZERS[quality] : quality[i];
+    return quantizer === undefined ? spec : { ...spec, quantizer };
+  });
 }
 
 function even(n: number): number {
@@ -49,8 +64,9 @@ export function planLadder(
     const l = even((long * s) / short);
     const width = portrait ? s : l;
     const height = portrait ? l : s;
-    const bitrate = spec.bitrate ?? defaultBitrate(width, height, frameRate);
-    plans.push({ label: s, width, height, bitrate, codec: av1CodecStringFor({ width, height, frameRate }) });
+    const quantizer = spec.quantizer ?? null;
+    const bitrate = quantizer !== null ? 0 : spec.bitrate ?? defaultBitrate(width, height, frameRate);
+    plans.push({ label: s, width, height, bitrate, quantizer, codec: av1CodecStringFor({ width, height, frameRate }) });
   }
   return plans.sort((a, b) => b.width * b.height - a.width * a.height);
 }

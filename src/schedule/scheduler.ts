@@ -335,10 +335,11 @@ export class Scheduler {
     taken.set(lease.id, (taken.get(lease.id) ?? 0) + 1);
     const started = performance.now();
     let info = { hardware: false, encoder: 'unknown' };
-    const plan = this.#rate.plan(chunk.rung, kindOf(lease.hardware), this.#chunkSeconds);
+    // Constant-quality rungs have no rate to hold.
+    const plan = work.job.quantizer === null ? this.#rate.plan(chunk.rung, kindOf(lease.hardware), this.#chunkSeconds) : null;
     chunk.plan = plan;
     try {
-      info = await lease.begin({ ...work.job, bitrate: plan.bitrate, preferHardware: lease.hardware });
+      info = await lease.begin({ ...work.job, bitrate: plan?.bitrate ?? work.job.bitrate, preferHardware: lease.hardware });
       emit(this.#sink, { type: 'chunk-start', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: info.hardware, encoder: info.encoder, helper });
       for (;;) {
         this.#throwIfFailed();
@@ -356,7 +357,7 @@ export class Scheduler {
       const output = await lease.end();
       this.#accept(lease, chunk, output, started);
     } catch (err) {
-      if (chunk.state === 'running') this.#rate.learn(chunk.rung, kindOf(lease.hardware), plan, this.#chunkSeconds, { bits: 0, seconds: 0 });
+      if (plan && chunk.state === 'running') this.#rate.learn(chunk.rung, kindOf(lease.hardware), plan, this.#chunkSeconds, { bits: 0, seconds: 0 });
       if (this.#failure) return;
       const e = err instanceof Error ? err : new Error(String(err));
       if (e instanceof TranscodeError && !(e instanceof CodecFailureError) && !(e instanceof ContractMismatchError)) {
@@ -385,10 +386,10 @@ export class Scheduler {
     let us = 0;
     for (const f of chunk.frames) us += f.duration;
     const outcome = { bits: bytes * 8, seconds: us / 1e6 };
-    const plan = chunk.plan!;
+    const plan = chunk.plan;
     // Learned under the kind that actually encoded (a hardware lease may have fallen back to software).
-    const again = this.#rate.learn(chunk.rung, kindOf(output.hardware), plan, this.#chunkSeconds, outcome);
-    if (again && !chunk.recalibrated) {
+    const again = plan !== null && this.#rate.learn(chunk.rung, kindOf(output.hardware), plan, this.#chunkSeconds, outcome);
+    if (plan && again && !chunk.recalibrated) {
       chunk.recalibrated = true;
       this.recalibrated++;
       chunk.state = 'queued';
@@ -402,7 +403,7 @@ export class Scheduler {
     chunk.output = output;
     chunk.record = {
       index: chunk.index, frames: chunk.frames.length, leaseId: lease.id, helper: chunk.helper, hardware: output.hardware, encoder: output.encoder, attempts: chunk.attempts, bytes,
-      targetBitrate: plan.bitrate, aimBitrate: plan.aim, seconds: outcome.seconds,
+      targetBitrate: plan?.bitrate ?? 0, aimBitrate: plan?.aim ?? 0, seconds: outcome.seconds,
     };
     this.#failures.set(lease.id, 0);
     this.#time(lease).chunks++;

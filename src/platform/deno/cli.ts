@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { formatStages, openFrameCount, transcode } from '../../mod.ts';
 import type { ProgressEvent } from '../../progress/events.ts';
 import { DEFAULT_LADDER } from '../../plan/ladder.ts';
-import type { QualityFigures, RangeReader, TranscodeResult } from '../../types.ts';
+import { parseQuality } from '../../options.ts';
+import type { QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types.ts';
 import { DenoFileTarget } from './file-target.ts';
 import { openFileReader } from './file-source.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
@@ -16,14 +17,15 @@ import { ProgressView } from './progress-view.ts';
 
 const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format hls|mp4]
                            [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json] [--resume]
-                           [--quality-report]
+                           [--quality high|medium|low|Q,Q,…] [--quality-report]
 
 Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
 folder per rung. Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
 one opens), scaling uses WebGPU. --json prints one JSON summary line on stdout at the end.
 Every file is written under a temporary name and renamed when complete; DIR/${MANIFEST} lists each
 finished rung's files with their sizes and SHA-256. --resume (MP4 only) skips the rungs whose files
-still match it and redoes the rest. --quality-report decodes every chunk back and compares each frame
+still match it and redoes the rest. --quality encodes at constant quality instead of bitrates: a level,
+or an AV1 quantizer (0 best … 63, SVT-AV1's CRF) per rung. --quality-report decodes every chunk back and compares each frame
 with the scaled picture it was encoded from (on the GPU): PSNR (Y, and Y/U/V weighted by plane size
 as ffmpeg's psnr 'average') and SSIM (Y) per rung, printed and in --json as rungs[].quality. Ctrl-C (SIGINT) cancels: nothing the job wrote is left, exit 130.`;
 
@@ -32,6 +34,7 @@ class UsageError extends Error {}
 interface Args {
   input: string; out: string; ladder: number[] | undefined; format: 'mp4' | 'hls'; policy: string | undefined;
   leases: number | undefined; chunkSeconds: number | undefined; json: boolean; resume: boolean; qualityReport: boolean;
+  quality: QualityLevel | number[] | undefined; qualityText: string | null;
 }
 
 function parse(argv: string[]): Args | null {
@@ -50,6 +53,7 @@ function parse(argv: string[]): Args | null {
         json: { type: 'boolean', default: false },
         resume: { type: 'boolean', default: false },
         'quality-report': { type: 'boolean', default: false },
+        quality: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -61,6 +65,8 @@ function parse(argv: string[]): Args | null {
   if (positionals.length === 0) throw new UsageError('missing INPUT (the video file to transcode)');
   if (positionals.length > 1) throw new UsageError(`expected one INPUT, got ${positionals.length}: ${positionals.join(' ')}`);
   if (!v.out) throw new UsageError('missing --out DIR (where the ladder is written)');
+  let quality: QualityLevel | number[] | undefined;
+  try { quality = v.quality === undefined ? undefined : parseQuality(v.quality); } catch (err) { throw new UsageError((err as Error).message); }
   if (v.format !== 'mp4' && v.format !== 'hls') throw new UsageError(`bad --format ${JSON.stringify(v.format)}: use mp4 or hls`);
   let ladder: number[] | undefined;
   if (v.ladder !== undefined) {
@@ -68,6 +74,9 @@ function parse(argv: string[]): Args | null {
     ladder = parts.map(Number);
     const bad = parts.find((s, i) => s === '' || !Number.isInteger(ladder![i]) || ladder![i]! < 2 || ladder![i]! > 8192);
     if (bad !== undefined || parts.length === 0) throw new UsageError(`bad --ladder ${JSON.stringify(v.ladder)}: expected comma-separated short sides between 2 and 8192, e.g. 1080,720,480,360`);
+  }
+  if (Array.isArray(quality) && quality.length !== (ladder ?? DEFAULT_LADDER).length) {
+    throw new UsageError(`bad --quality ${JSON.stringify(v.quality)}: ${quality.length} quantizers for ${(ladder ?? DEFAULT_LADDER).length} rungs (one per --ladder rung)`);
   }
   const positiveInt = (name: string, s: string | undefined) => {
     if (s === undefined) return undefined;
@@ -83,6 +92,7 @@ function parse(argv: string[]): Args | null {
   return {
     input: positionals[0]!, out: v.out, ladder, format: v.format, policy: v.policy, leases: positiveInt('leases', v.leases),
     chunkSeconds, json: v.json === true, resume: v.resume === true, qualityReport: v['quality-report'] === true,
+    quality, qualityText: v.quality ?? null,
   };
 }
 
@@ -126,12 +136,12 @@ async function main(): Promise<number> {
   // The manifest: what earlier runs finished (kept when --resume finds it intact) and what this one does.
   const requested = [...(args.ladder ?? DEFAULT_LADDER)];
   const identity = { size: input.info.size, mtimeMs: input.info.mtime?.getTime() ?? null };
-  const manifest: Manifest = { version: 1, input: identity, format: args.format, chunkSeconds: args.chunkSeconds ?? null, rungs: [] };
+  const manifest: Manifest = { version: 1, input: identity, format: args.format, chunkSeconds: args.chunkSeconds ?? null, quality: args.qualityText, rungs: [] };
   let dropped: number[] = [];
   if (args.resume) {
     if (args.format !== 'mp4') throw new UsageError('--resume works with --format mp4 only: an HLS master playlist lists every rung, so an HLS ladder is redone whole');
     const old = await readManifest(outDir);
-    if (old && old.format === args.format && old.chunkSeconds === manifest.chunkSeconds && old.input.size === identity.size && old.input.mtimeMs === identity.mtimeMs) {
+    if (old && old.format === args.format && old.chunkSeconds === manifest.chunkSeconds && (old.quality ?? null) === manifest.quality && old.input.size === identity.size && old.input.mtimeMs === identity.mtimeMs) {
       for (const r of old.rungs) if (requested.includes(r.requested) && await rungIntact(outDir, r)) manifest.rungs.push(r);
       dropped = (old.dropped ?? []).filter((h) => requested.includes(h));
     }
@@ -190,7 +200,9 @@ async function main(): Promise<number> {
       ...(args.leases !== undefined ? { leases: args.leases } : {}),
       ...(args.chunkSeconds !== undefined ? { chunkSeconds: args.chunkSeconds } : {}),
       ...(args.qualityReport ? { qualityReport: true } : {}),
-      ladder: remaining,
+      ...(typeof args.quality === 'string' ? { quality: args.quality } : {}),
+      // Quantizers given per requested rung follow their rung into a resumed, shorter ladder.
+      ladder: Array.isArray(args.quality) ? remaining.map((h) => ({ height: h, quantizer: (args.quality as number[])[requested.indexOf(h)]! })) : remaining,
     });
     await manifestWrites;
   } catch (err) {
@@ -208,8 +220,8 @@ async function main(): Promise<number> {
   }
   view.stop();
   const files = (label: number) => args.format === 'hls' ? `${outDir}/${label}p/video.m3u8` : `${outDir}/${label}p.mp4`;
-  const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) }));
-  const resumed = kept.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: null, frames: r.frames, bytes: r.files.reduce((n, f) => n + f.size, 0), file: files(r.label), chunks: [] }));
+  const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) }));
+  const resumed = kept.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: null, quantizer: null, frames: r.frames, bytes: r.files.reduce((n, f) => n + f.size, 0), file: files(r.label), chunks: [] }));
   const rungs = [...fresh, ...resumed].sort((a, b) => b.width * b.height - a.width * a.height);
   const stats = result?.stats ?? { decodedFrames: kept[0]?.frames ?? 0, skippedFrames: 0, encodedFrames: 0, chunks: 0, requeued: 0, recalibrated: 0, hardwareChunks: 0, softwareChunks: 0, wallMs: 0 };
   const summary = {

@@ -24,7 +24,15 @@ export function svtPreset(): number {
 
 interface Opened { ctx: CodecContext; spec: EncoderSpec; frames: HardwareFramesContext | null; device: HardwareDeviceContext | null }
 
-interface OpenRequest { config: VideoEncoderConfig; colorSpace: VideoColorSpaceInit | undefined }
+interface OpenRequest {
+  config: VideoEncoderConfig;
+  colorSpace: VideoColorSpaceInit | undefined;
+  /** bitrateMode 'quantizer': the first frame's AV1 quantizer, opened as SVT-AV1's CRF. */
+  quantizer?: number | null;
+}
+
+/** The quantizer an encoder is probed with when no frame has given one yet. */
+const PROBE_QUANTIZER = 32;
 
 function parseAv1(codec: string): { profile: number; bitDepth: number } | null {
   const m = /^av01\.(\d)\.(\d\d)([MH])\.(\d\d)/.exec(codec);
@@ -68,7 +76,9 @@ function prepare(spec: EncoderSpec, req: OpenRequest): Opened & { codec: NonNull
   ctx.timeBase = MICROSECONDS as never;
   const fps = config.framerate && config.framerate > 0 ? config.framerate : 30;
   ctx.framerate = rationalRate(fps) as never;
-  if (config.bitrate) ctx.bitRate = BigInt(Math.round(config.bitrate));
+  const constantQuality = config.bitrateMode === 'quantizer';
+  // FFmpeg's default bit_rate (200 kbit/s) would put SVT-AV1 in VBR, which refuses a CRF.
+  ctx.bitRate = constantQuality ? 0n : BigInt(Math.round(config.bitrate ?? 0));
   // Chunks start with a key frame (the first frame, or keyFrame: true). SVT-AV1's VBR spreads the
   // key frame's bits over the intra period: a period far longer than the engine's chunks (2 s by
   // default) doubled the bitrate of fresh per-chunk encoders (12.4 vs 6.9 Mbit/s at 1080p, 4.1 asked).
@@ -102,7 +112,10 @@ function prepare(spec: EncoderSpec, req: OpenRequest): Opened & { codec: NonNull
     throw err;
   }
   const preset = config.latencyMode === 'realtime' ? Math.min(13, svtPreset() + 2) : svtPreset();
-  return { ctx, spec, frames, device, codec, options: spec.options(preset) };
+  const options = spec.options(preset);
+  // WebCodecs' AV1 quantizer and SVT-AV1's CRF share the 0–63 scale; SVT's CRF starts at 1.
+  if (constantQuality) options.crf = String(Math.max(1, Math.min(63, Math.round(req.quantizer ?? PROBE_QUANTIZER))));
+  return { ctx, spec, frames, device, codec, options };
 }
 
 const HW_ENV = 'LADDER_DENO_HW_ENCODERS';
@@ -182,16 +195,19 @@ export async function pickEncoder(config: VideoEncoderConfig): Promise<EncoderSp
     const av1 = parseAv1(config.codec);
     if (!av1 || av1.profile !== 0 || av1.bitDepth !== 8) return null;
   }
-  if (config.bitrateMode === 'quantizer' || config.alpha === 'keep' || (config.scalabilityMode && config.scalabilityMode !== 'L1T1')) return null;
+  if (config.alpha === 'keep' || (config.scalabilityMode && config.scalabilityMode !== 'L1T1')) return null;
+  // Constant quality (a per-frame quantizer) is SVT-AV1's CRF: software AV1 only.
+  if (config.bitrateMode === 'quantizer' && family !== 'av1') return null;
   for (const hardware of wantsHardware(config.hardwareAcceleration)) {
     for (const spec of encoderCandidates(config.codec, hardware)) {
+      if (config.bitrateMode === 'quantizer' && spec.hardware) continue;
       if (await opensFor(spec, config)) return spec;
     }
   }
   return null;
 }
 
-interface FrameOp { kind: 'frame'; data: Uint8Array; format: VideoPixelFormat; timestamp: number; duration: number | null; key: boolean; colorSpace: VideoColorSpaceInit }
+interface FrameOp { kind: 'frame'; data: Uint8Array; format: VideoPixelFormat; timestamp: number; duration: number | null; key: boolean; colorSpace: VideoColorSpaceInit; quantizer: number | null }
 interface FlushOp { kind: 'flush'; done: () => void; fail: (e: Error) => void }
 
 export class DenoVideoEncoder extends EventTarget {
@@ -242,6 +258,7 @@ export class DenoVideoEncoder extends EventTarget {
     this.#ops.push({
       kind: 'frame', data: frame.planes(), format: frame.format!, timestamp: frame.timestamp, duration: frame.duration,
       key: options?.keyFrame === true, colorSpace: frame.colorSpace,
+      quantizer: (options as { av1?: { quantizer?: number } } | undefined)?.av1?.quantizer ?? null,
     });
     this.#queued++;
     void this.#pump();
@@ -298,7 +315,8 @@ export class DenoVideoEncoder extends EventTarget {
       for (const spec of encoderCandidates(config.codec, hardware)) {
         if (spec.hardware && !hardwareEncoders().includes(spec.name)) continue;
         try {
-          const o = await open(spec, { config, colorSpace: first.colorSpace });
+          if (config.bitrateMode === 'quantizer' && spec.hardware) continue;
+          const o = await open(spec, { config, colorSpace: first.colorSpace, quantizer: first.quantizer });
           if (gen !== this.#generation) { closeOpened(o); throw new DOMException('The encoder was reset', 'AbortError'); }
           this.#opened = o;
           return o;

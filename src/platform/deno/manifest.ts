@@ -9,6 +9,8 @@ export interface Manifest {
   input: { size: number; mtimeMs: number | null };
   format: 'mp4' | 'hls';
   chunkSeconds: number | null;
+  /** --quality as given (a level or quantizers), null for bitrate mode; a resume must match it. */
+  quality?: string | null;
   rungs: ManifestRung[];
   /** Requested rungs the planner dropped (larger than the source). */
   dropped?: number[];
