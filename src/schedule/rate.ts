@@ -2,9 +2,12 @@
 // miss a 2 s target in their own way (SVT-AV1's VBR overshoots short sequences by 30–90%, Chromium's
 // software AV1 lands ~10% under), so the scheduler corrects each chunk's target before it begins:
 //
-//  - gain: what an encoder kind makes of a target, learned per kind and rung as Σ bits made ÷
-//    Σ bits asked of it (the kind's mean over all rungs until the rung has its own); a helper on
-//    another encoder kind learns and uses that kind's gain, not the rung's home encoder's;
+//  - gain: what an encoder kind makes of a target, learned per kind and rung (the kind's mean over
+//    all rungs until the rung has its own); a helper on another encoder kind learns and uses that
+//    kind's gain, not the rung's home encoder's. Encoders are not linear: asked for twice the rate,
+//    SVT-AV1 on a nearly static picture makes 1.4× (its output rate goes as target^0.5–0.6). Once a
+//    rung has chunks at targets 10% or more apart, its model is a fitted power law,
+//    log made = a + α·log target (α within [0.7, 1.2]: a fit from a first pass and its second, both on the key-frame chunk, reads lower than later chunks behave); before that, made = gain × target;
 //  - debt: the rung's accepted chunks so far against the asked rate; the next chunks aim above or
 //    below the asked rate to pay it back over the rest of the source (or the next two chunks when
 //    the length is unknown), within [0.6, 1.6]× the asked rate;
@@ -43,7 +46,13 @@ export interface RateOutcome {
   seconds: number;
 }
 
-interface Sums { made: number; asked: number }
+interface Sums { made: number; asked: number; samples: Array<{ target: number; rate: number }> }
+
+/** Elasticity bounds of the fitted power law (made rate ∝ target^α). */
+const MIN_ELASTICITY = 0.7;
+const MAX_ELASTICITY = 1.2;
+/** Samples kept per kind and rung for the fit (the most recent). */
+const MAX_SAMPLES = 8;
 
 export class RateController {
   readonly #asked: number[];
@@ -75,6 +84,28 @@ export class RateController {
     return asked > 0 ? { gain: made / asked, calibrated: false } : null;
   }
 
+  /** The correction (target ÷ aim) for `aim` on an encoder of `kind` for `rung`, and whether it is the rung's own. */
+  correction(kind: string, rung: number, aim: number): { correction: number; calibrated: boolean } {
+    const own = this.#gain.get(kind)?.get(rung);
+    if (own && own.samples.length >= 2) {
+      const xs = own.samples.map((p) => Math.log(p.target));
+      const ys = own.samples.map((p) => Math.log(p.rate));
+      if (Math.max(...xs) - Math.min(...xs) >= Math.log(1.1)) {
+        const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+        const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+        let sxy = 0;
+        let sxx = 0;
+        for (let i = 0; i < xs.length; i++) { sxy += (xs[i]! - mx) * (ys[i]! - my); sxx += (xs[i]! - mx) ** 2; }
+        const alpha = Math.min(MAX_ELASTICITY, Math.max(MIN_ELASTICITY, sxy / sxx));
+        // Through the samples' centroid with slope α: the target that makes `aim`.
+        const target = Math.exp(mx + (Math.log(aim) - my) / alpha);
+        return { correction: target / aim, calibrated: true };
+      }
+    }
+    const g = this.gain(kind, rung);
+    return { correction: 1 / (g?.gain ?? 1), calibrated: g?.calibrated ?? false };
+  }
+
   /** The target for a chunk of `rung` about to begin on an encoder of `kind`. */
   plan(rung: number, kind: string, chunkSeconds: number): RatePlan {
     const asked = this.#asked[rung]!;
@@ -83,10 +114,10 @@ export class RateController {
     const left = this.#expectedSeconds > 0 ? this.#expectedSeconds - done.seconds - this.#running[rung]! : 0;
     const horizon = Math.max(chunkSeconds, left > 0 ? left : PAYBACK_CHUNKS * chunkSeconds);
     const aim = Math.min(MAX_AIM * asked, Math.max(MIN_AIM * asked, asked + debtBits / horizon));
-    const g = this.gain(kind, rung);
-    const correction = Math.min(MAX_CORRECTION, Math.max(1 / MAX_CORRECTION, 1 / (g?.gain ?? 1)));
+    const c = this.correction(kind, rung, aim);
+    const correction = Math.min(MAX_CORRECTION, Math.max(1 / MAX_CORRECTION, c.correction));
     this.#running[rung]! += chunkSeconds;
-    return { bitrate: Math.round(aim * correction), aim: Math.round(aim), calibrated: g?.calibrated ?? false };
+    return { bitrate: Math.round(aim * correction), aim: Math.round(aim), calibrated: c.calibrated };
   }
 
   /**
@@ -99,9 +130,10 @@ export class RateController {
     if (outcome.seconds <= 0) return false;
     let byRung = this.#gain.get(kind);
     if (!byRung) this.#gain.set(kind, byRung = new Map());
-    const s = byRung.get(rung) ?? { made: 0, asked: 0 };
+    const s = byRung.get(rung) ?? { made: 0, asked: 0, samples: [] };
     s.made += outcome.bits;
     s.asked += plan.bitrate * outcome.seconds;
+    if (outcome.bits > 0) s.samples = [...s.samples, { target: plan.bitrate, rate: outcome.bits / outcome.seconds }].slice(-MAX_SAMPLES);
     byRung.set(rung, s);
     const miss = Math.abs(outcome.bits / (plan.aim * outcome.seconds) - 1);
     return !plan.calibrated && miss > FIRST_PASS_TOLERANCE;
