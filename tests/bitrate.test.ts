@@ -88,10 +88,13 @@ describe('bitrate accuracy: every rung within ±10% of the asked rate', () => {
     });
   }
 
-  it('Deno: video.mp4, the default ladder (1080/720/480/360) with the default leases', async () => {
-    const src = join(MEDIA, 'video.mp4');
-    const r = await runDenoCli([src, '--out', join(dir, 'deno-video')]);
-    assert.equal(r.code, 0, r.stderr.slice(-3000));
-    checkRates('Deno, video.mp4, default ladder', r.summary!, durationOf(src));
-  });
+  for (const rt of RUNTIMES) {
+    it(`${rt.name}: video.mp4, the default ladder (1080/720/480/360) with the default leases`, async () => {
+      const src = join(MEDIA, 'video.mp4');
+      const r = await rt.run([src, '--out', join(dir, `${rt.name}-video`)]);
+      assert.equal(r.code, 0, r.stderr.slice(-3000));
+      const floors = checkRates(`${rt.name}, video.mp4, default ladder`, r.summary!, durationOf(src));
+      assert.deepEqual(floors, [], 'no rung of video.mp4 stops at a quality floor');
+    });
+  }
 });
