@@ -3,7 +3,7 @@
 // Ogg, AC-3 in MKV, PCM in WAV) are demuxed by mediabunny, decoded by our AudioDecoder and checked
 // against ffmpeg's own decode (duration within 50 ms, the tone present); encoded to Opus and AAC by
 // our AudioEncoder, muxed by mediabunny and decoded back by ffmpeg; AudioData.copyTo conversions
-// on known values; typed errors; a frame source's AudioData encoded by the engine's
+// on known values; reset() mid-stream; typed errors; a frame source's AudioData encoded by the engine's
 // FrameAudioEncoder; and the Deno CLI carrying an MKV's FLAC as Opus in its MP4.
 import '../../src/platform/deno/install.ts';
 import { ALL_FORMATS, BufferSource, BufferTarget, EncodedAudioPacketSource, EncodedPacket, EncodedPacketSink, Input, Mp4OutputFormat, OggOutputFormat, Output } from 'mediabunny';
@@ -258,6 +258,38 @@ Deno.test("a frame source's AudioData (s16, 44.1 kHz, odd sizes) becomes an Opus
   console.log(`frame source AudioData → ${track.packets.length} Opus packets, ffmpeg decodes ${seconds.toFixed(3)} s of 1.5 s, mean ${volume} dB`);
   assert(Math.abs(seconds - 1.5) <= 0.05, `${seconds} s vs 1.5 s`);
   assert(volume > -30, `the tone survived (${volume} dB)`);
+});
+
+Deno.test('reset() mid-stream drops queued work, rejects flush with AbortError, and the codec works again after configure()', async () => {
+  const d = await demuxAudio(await source('flac.mkv'));
+  let outputs = 0;
+  const dec = new AudioDecoder({ output: (a) => { outputs++; a.close(); }, error: (e) => { throw e; } });
+  dec.configure(d.config);
+  for (const c of d.chunks) dec.decode(c);
+  const pending = dec.flush();
+  dec.reset();
+  await pending.then(() => { throw new Error('flush resolved after reset'); }, (e: Error) => assert(e.name === 'AbortError', `flush after reset: ${e.name}`));
+  assert(dec.state === 'unconfigured' && dec.decodeQueueSize === 0, `after reset: ${dec.state}, queue ${dec.decodeQueueSize}`);
+  const before = outputs;
+  dec.configure(d.config);
+  for (const c of d.chunks) dec.decode(c);
+  await dec.flush();
+  dec.close();
+  assert(outputs - before === d.chunks.length, `decoded every chunk after reset (${outputs - before} of ${d.chunks.length})`);
+
+  const chunks: EncodedAudioChunk[] = [];
+  const enc = new AudioEncoder({ output: (c) => chunks.push(c), error: (e) => { throw e; } });
+  const config = { codec: 'opus', sampleRate: 48000, numberOfChannels: 1 };
+  const tone = (t: number) => new AudioData({ format: 'f32', sampleRate: 48000, numberOfFrames: 4800, numberOfChannels: 1, timestamp: t, data: new Float32Array(4800).map((_, i) => 0.3 * Math.sin(i / 10)) });
+  enc.configure(config);
+  for (let i = 0; i < 10; i++) { const a = tone(i * 100_000); enc.encode(a); a.close(); }
+  enc.reset();
+  enc.configure(config);
+  for (let i = 0; i < 10; i++) { const a = tone(5_000_000 + i * 100_000); enc.encode(a); a.close(); }
+  await enc.flush();
+  enc.close();
+  const after = chunks.filter((c) => c.timestamp >= 5_000_000);
+  assert(after.length >= 50 && after[0]!.timestamp === 5_000_000, `1 s encoded after reset: ${after.length} chunks from ${after[0]?.timestamp}`);
 });
 
 Deno.test('audio codec errors are typed and name the problem', async () => {
