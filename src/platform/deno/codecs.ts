@@ -1,9 +1,12 @@
-// WebCodecs codec strings and colour names ↔ FFmpeg (node-av) codecs, pixel formats and CICP
-// codes. The only place that knows which FFmpeg codec serves which WebCodecs request.
+// WebCodecs codec strings, colour names and sample formats ↔ FFmpeg (node-av) codecs, pixel
+// formats, CICP codes and sample formats. The only place that knows which FFmpeg codec serves
+// which WebCodecs request.
 import { Codec, Log } from 'node-av/lib';
 import type { FFDecoderCodec, FFEncoderCodec } from 'node-av/constants';
 import {
   AV_LOG_ERROR, AV_PIX_FMT_NV12, AV_PIX_FMT_VAAPI, AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUVJ420P,
+  AV_SAMPLE_FMT_FLT, AV_SAMPLE_FMT_FLTP, AV_SAMPLE_FMT_S16, AV_SAMPLE_FMT_S16P, AV_SAMPLE_FMT_S32, AV_SAMPLE_FMT_S32P,
+  AV_SAMPLE_FMT_U8, AV_SAMPLE_FMT_U8P,
 } from 'node-av/constants';
 
 // FFmpeg's and SVT-AV1's info lines would bury the CLI's progress; errors still show.
@@ -132,4 +135,69 @@ export function rationalRate(fps: number): { num: number; den: number } {
   const ntsc = Math.round(fps * 1.001);
   if (Math.abs(fps - ntsc / 1.001) < 1e-3) return { num: ntsc * 1000, den: 1001 };
   return { num: Math.round(fps * 1000), den: 1000 };
+}
+
+// ---- Audio ----
+
+/** FFmpeg decoders for WebCodecs audio codec strings (the WebCodecs registry plus mediabunny's PCM names), best first. */
+const AUDIO_DECODERS: Record<string, string[]> = {
+  'mp3': ['mp3float', 'mp3'],
+  'opus': ['opus', 'libopus'],
+  'vorbis': ['vorbis', 'libvorbis'],
+  'flac': ['flac'],
+  'alac': ['alac'],
+  'ac-3': ['ac3', 'ac3_fixed'],
+  'ec-3': ['eac3'],
+  'dtsc': ['dca'], 'dtsh': ['dca'], 'dtsl': ['dca'], 'dtse': ['dca'],
+  'ulaw': ['pcm_mulaw'],
+  'alaw': ['pcm_alaw'],
+  'pcm-u8': ['pcm_u8'], 'pcm-s8': ['pcm_s8'],
+  'pcm-s16': ['pcm_s16le'], 'pcm-s16be': ['pcm_s16be'],
+  'pcm-s24': ['pcm_s24le'], 'pcm-s24be': ['pcm_s24be'],
+  'pcm-s32': ['pcm_s32le'], 'pcm-s32be': ['pcm_s32be'],
+  'pcm-f32': ['pcm_f32le'], 'pcm-f32be': ['pcm_f32be'],
+  'pcm-f64': ['pcm_f64le'], 'pcm-f64be': ['pcm_f64be'],
+};
+
+/** FFmpeg decoder names for an audio codec string, or null when the string names no codec we map. */
+function audioDecoderNames(codec: string): string[] | null {
+  const exact = AUDIO_DECODERS[codec];
+  if (exact) return exact;
+  // MPEG-4 AAC (mp4a.40.<object type>) and MPEG-2 AAC (mp4a.66/67/68); MP3 as MPEG-1/2 audio in MP4.
+  if (/^mp4a\.40\.\d+$/.test(codec) || /^mp4a\.6[678]$/.test(codec)) return ['aac', 'aac_fixed'];
+  if (/^mp4a\.(69|6b|6B)$/.test(codec)) return ['mp3float', 'mp3'];
+  return null;
+}
+
+/** The FFmpeg decoder for an audio codec string, or null when this FFmpeg has none. */
+export function findAudioDecoder(codec: string): Codec | null {
+  for (const name of audioDecoderNames(codec) ?? []) {
+    const c = Codec.findDecoderByName(name as FFDecoderCodec);
+    if (c) return c;
+  }
+  return null;
+}
+
+export type AudioEncoderKind = 'opus' | 'aac';
+
+/** The FFmpeg encoder serving an AudioEncoder codec string: libopus for Opus, FFmpeg's own for AAC-LC. */
+export function findAudioEncoder(codec: string): { kind: AudioEncoderKind; codec: Codec } | null {
+  const kind: AudioEncoderKind | null = codec === 'opus' ? 'opus' : codec === 'mp4a.40.2' || codec === 'mp4a.40.02' ? 'aac' : null;
+  if (!kind) return null;
+  const found = Codec.findEncoderByName((kind === 'opus' ? 'libopus' : 'aac') as FFEncoderCodec);
+  return found ? { kind, codec: found } : null;
+}
+
+/** FFmpeg sample formats (AV_SAMPLE_FMT_*) ↔ WebCodecs AudioSampleFormat, where one exists. */
+const SAMPLE_FORMATS: [number, AudioSampleFormat][] = [
+  [AV_SAMPLE_FMT_U8, 'u8'], [AV_SAMPLE_FMT_S16, 's16'], [AV_SAMPLE_FMT_S32, 's32'], [AV_SAMPLE_FMT_FLT, 'f32'],
+  [AV_SAMPLE_FMT_U8P, 'u8-planar'], [AV_SAMPLE_FMT_S16P, 's16-planar'], [AV_SAMPLE_FMT_S32P, 's32-planar'], [AV_SAMPLE_FMT_FLTP, 'f32-planar'],
+];
+
+export function sampleFormatName(fmt: number): AudioSampleFormat | null {
+  return SAMPLE_FORMATS.find(([f]) => f === fmt)?.[1] ?? null;
+}
+
+export function ffSampleFormat(name: AudioSampleFormat): number {
+  return SAMPLE_FORMATS.find(([, n]) => n === name)![0];
 }
