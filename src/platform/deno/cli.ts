@@ -27,7 +27,7 @@ finished rung's files with their sizes and SHA-256. --resume (MP4 only) skips th
 still match it and redoes the rest. --quality encodes at constant quality instead of bitrates: a level,
 or an AV1 quantizer (0 best … 63, SVT-AV1's CRF) per rung. --quality-report decodes every chunk back and compares each frame
 with the scaled picture it was encoded from (on the GPU): PSNR (Y, and Y/U/V weighted by plane size
-as ffmpeg's psnr 'average') and SSIM (Y) per rung, printed and in --json as rungs[].quality. Ctrl-C (SIGINT) cancels: nothing the job wrote is left, exit 130.`;
+as ffmpeg's psnr 'average') and SSIM (Y) per rung, printed and in --json as rungs[].quality. Ctrl-C (SIGINT) or SIGTERM cancels: nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`;
 
 class UsageError extends Error {}
 
@@ -152,8 +152,10 @@ async function main(): Promise<number> {
   let manifestWrites: Promise<void> = Promise.resolve();
   const saveManifest = () => { manifestWrites = manifestWrites.then(() => writeManifest(outDir, manifest)); };
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new DOMException('Interrupted (SIGINT)', 'AbortError'));
+  const onSigint = () => { exitSignal ??= 'SIGINT'; controller.abort(new DOMException('Interrupted (SIGINT)', 'AbortError')); };
+  const onSigterm = () => { exitSignal ??= 'SIGTERM'; controller.abort(new DOMException('Terminated (SIGTERM)', 'AbortError')); };
   Deno.addSignalListener('SIGINT', onSigint);
+  Deno.addSignalListener('SIGTERM', onSigterm);
   const t0 = performance.now();
   const timeline: TimelineEntry[] = [];
   const open = new Map<string, TimelineEntry>();
@@ -216,6 +218,7 @@ async function main(): Promise<number> {
     throw err;
   } finally {
     Deno.removeSignalListener('SIGINT', onSigint);
+    Deno.removeSignalListener('SIGTERM', onSigterm);
     input.reader.close?.();
   }
   view.stop();
@@ -256,13 +259,15 @@ function oneLine(err: unknown): string {
   return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`.replace(/\s*\n\s*/g, ' ');
 }
 
+/** The signal that cancelled the job, which names the exit status. */
+let exitSignal: 'SIGINT' | 'SIGTERM' | undefined;
 let code: number;
 try {
   code = await main();
 } catch (err) {
   console.error(`error: ${oneLine(err)}`);
-  // 130: the conventional exit status of a program ended by SIGINT.
-  code = err instanceof DOMException && err.name === 'AbortError' ? 130 : 1;
+  // 130 / 143: the conventional exit statuses of a program ended by SIGINT / SIGTERM.
+  code = err instanceof DOMException && err.name === 'AbortError' ? (exitSignal === 'SIGTERM' ? 143 : 130) : 1;
 }
 // Leases (workers) and the GPU device may keep the event loop alive; the job is over.
 Deno.exit(code);
