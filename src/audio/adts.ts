@@ -94,7 +94,7 @@ export function unwrapAdts(source: SourceAudio): Unwrapped {
     if (!sameConfig(h, first)) {
       // A header that differs once and then returns is damage; one that stays is a real change.
       const next = headers[i + 1];
-      if (next && sameConfig(next, first)) throw new CorruptInputError(`${what}: ${at(i)} has a corrupt ADTS header (${describe(h)} in a ${describe(first)} stream)`);
+      if (next && sameConfig(next, first)) throw new CorruptInputError(`${what}: ${at(i)} has a corrupt ADTS header: it declares ${describe(h)}, in a stream of ${describe(first)}`);
       throw new UnsupportedCodecError(`${what}: its configuration changes mid-stream at ${at(i)}, from ${describe(first)} to ${describe(h)}; one output track carries one configuration`);
     }
     if (h.frameLength !== p.data.byteLength) {
