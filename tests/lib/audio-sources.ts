@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MEDIA } from './media.ts';
+import { MEDIA, decodedAudioSeconds, ffprobe } from './media.ts';
 
 export const SOURCE_SECONDS = 2;
 export const SOURCE_FPS = 25;
@@ -27,7 +27,11 @@ export function makeAudioSource(dir: string, name: AudioSourceName): string {
   switch (name) {
     // The source's own AAC, copied: ffmpeg's MPEG-TS muxer wraps each frame in an ADTS header.
     case 'aac-stereo.ts': from('video.mp4', ['-c:a', 'copy']); break;
-    case 'aac-51.ts': from('rotate-buck-bunny.mp4', ['-c:a', 'copy']); break;
+    // rotate-buck-bunny.mp4's 5.1 AAC under video.mp4's picture: its own video starts 83 ms after
+    // its audio, and the engine leaves out audio from before the first video frame.
+    case 'aac-51.ts':
+      ffmpeg(['-i', join(MEDIA, 'video.mp4'), '-i', join(MEDIA, 'rotate-buck-bunny.mp4'), '-t', String(SOURCE_SECONDS), '-map', '0:v', '-map', '1:a', ...VIDEO, '-c:a', 'copy', file]);
+      break;
     case 'mp3.ts': from('video.mp4', ['-c:a', 'libmp3lame', '-b:a', '128k']); break;
     case 'flac.mkv': from('video.mp4', ['-c:a', 'flac']); break;
     case 'ac3.mp4': from('video.mp4', ['-c:a', 'ac3', '-b:a', '192k']); break;
@@ -90,4 +94,38 @@ export function packetHashes(file: string): string[] {
 /** The sum of the sizes in packetHashes() lines. */
 export function totalBytes(lines: string[]): number {
   return lines.reduce((n, l) => n + Number(l.split(',')[0]), 0);
+}
+
+/** The output file whose audio is checked: the rung's MP4, or the HLS audio rendition's playlist. */
+export function audioOutput(out: string, format: 'mp4' | 'hls', label: number): string {
+  return format === 'mp4' ? join(out, `${label}p.mp4`) : join(out, 'audio', 'audio.m3u8');
+}
+
+/**
+ * Checks an output's audio against its source with ffmpeg and ffprobe: the decoded duration and
+ * the container's duration within 50 ms of the source's decoded duration, the codec, and for AAC
+ * from ADTS every frame bit-exact (which makes the payload sums equal too). Returns a line to log.
+ */
+export function checkAudioAgainstSource(opts: { dir: string; source: string; output: string; codec: 'aac' | 'opus'; bitExact: boolean }): string {
+  const { source, output } = opts;
+  const expected = decodedAudioSeconds(source);
+  const decoded = decodedAudioSeconds(output);
+  const probe = ffprobe(output);
+  const stream = probe.streams.find((s) => s.codec_type === 'audio');
+  if (!stream) throw new Error(`${output}: no audio stream`);
+  if (stream.codec_name !== opts.codec) throw new Error(`${output}: audio is ${stream.codec_name}, expected ${opts.codec}`);
+  const probed = Number(stream.duration ?? probe.format.duration);
+  for (const [what, s] of [['decoded (ffmpeg)', decoded], ['container (ffprobe)', probed]] as const) {
+    if (!(Math.abs(s - expected) <= 0.05)) throw new Error(`${output}: ${what} audio duration ${s} s vs the source's ${expected} s`);
+  }
+  let exact = '';
+  if (opts.bitExact) {
+    const want = adtsPayloads(opts.dir, source);
+    const got = packetHashes(output);
+    if (totalBytes(got) !== totalBytes(want)) throw new Error(`${output}: AAC sample bytes ${totalBytes(got)} vs ADTS payload bytes ${totalBytes(want)}`);
+    const first = got.findIndex((l, i) => l !== want[i]);
+    if (got.length !== want.length || first >= 0) throw new Error(`${output}: ${got.length} AAC frames vs ${want.length} in the source; first difference at frame ${first}`);
+    exact = `, ${got.length} frames / ${totalBytes(got)} bytes bit-exact`;
+  }
+  return `${source.split('/').pop()} → ${output.split('/').slice(-2).join('/')}: ${stream.codec_name} ${stream.channels ?? '?'} ch, decoded ${decoded.toFixed(3)} s, ffprobe ${probed.toFixed(3)} s (source ${expected.toFixed(3)} s)${exact}`;
 }
