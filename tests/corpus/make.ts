@@ -39,6 +39,12 @@ export const EXPECTED_OUTCOMES: Record<string, RegExp> = {
   'ts-adts-corrupt.ts': /^CorruptInputError$/,
 };
 
+/** The entries to run: all, or with CORPUS_ONLY=TEXT those whose name contains TEXT (a quick rerun of a few). */
+export function selected(entries: CorpusEntry[]): CorpusEntry[] {
+  const only = process.env.CORPUS_ONLY;
+  return only ? entries.filter((e) => e.name.includes(only)) : entries;
+}
+
 /** A small seeded PRNG (mulberry32): the same corpus on every machine. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
