@@ -2,7 +2,7 @@
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
 import { callbackTarget, inspectHardware, liveWorkerCount, measureScaler, openFrameCount, transcode } from '../src/mod.ts';
 import { gpuBufferBytes } from '../src/scale/plan.ts';
-import type { ProgressEvent, QualityFigures, TranscodeOptions } from '../src/mod.ts';
+import type { AudioOutcome, ProgressEvent, QualityFigures, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
 
@@ -18,6 +18,8 @@ export interface JobRequest {
   qualityReport?: boolean;
   /** TranscodeOptions.quality: a level, or a quantizer per ladder rung. */
   quality?: 'high' | 'medium' | 'low' | number[];
+  /** TranscodeOptions.audio. */
+  audio?: 'auto' | 'drop' | 'require';
   /** Aborts the job once this many frames are decoded (cancellation tests). */
   abortAfterFrames?: number;
   /** Aborts the job this many milliseconds after it starts (abort-at-any-point tests). */
@@ -39,6 +41,8 @@ export interface JobReply {
   rungs?: Array<{ label: number; height: number; width: number; codec: string; bitrate: number; achievedBitrate: number; quantizer: number | null; frames: number; bytes: number; file: string; chunks: unknown[]; quality?: QualityFigures }>;
   stats?: unknown;
   source?: unknown;
+  /** TranscodeResult.audio. */
+  audio?: AudioOutcome;
   /** Milliseconds from abort() to the job settling, when the job was aborted. */
   abortLatencyMs?: number;
   /** Every progress event (rung outputs left out), with `t`: ms since the job started. */
@@ -59,6 +63,7 @@ function requestOptions(req: JobRequest): Partial<TranscodeOptions> {
     ...(req.format ? { format: req.format } : {}),
     ...(req.qualityReport ? { qualityReport: true } : {}),
     ...(req.quality !== undefined ? { quality: req.quality } : {}),
+    ...(req.audio !== undefined ? { audio: req.audio } : {}),
   };
 }
 
@@ -101,6 +106,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
       stats: result.stats,
       source: result.source,
+      audio: result.audio,
       events,
       openFrames: openFrameCount(),
       liveWorkers: liveWorkerCount(),

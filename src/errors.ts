@@ -16,6 +16,11 @@ export class NoVideoTrackError extends TranscodeError {
   override name = 'NoVideoTrackError';
 }
 
+/** The input has no audio track, and `audio: 'require'` asked for one. Thrown before decoding starts. */
+export class NoAudioTrackError extends TranscodeError {
+  override name = 'NoAudioTrackError';
+}
+
 /** The input is truncated, empty or malformed. */
 export class CorruptInputError extends TranscodeError {
   override name = 'CorruptInputError';

@@ -10,6 +10,7 @@ export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
 export type { RungPlan } from './plan/ladder.ts';
 export { openFrameCount } from './decode/frames.ts';
 export { formatStages } from './pipeline/profile.ts';
+export { parseAudioMode } from './options.ts';
 export { measureScaler } from './scale/measure.ts';
 export type { ScaleTiming } from './scale/measure.ts';
 export { liveWorkerCount } from './encode/lease.ts';
@@ -21,6 +22,7 @@ export {
   TranscodeError,
   UnsupportedCodecError,
   NoVideoTrackError,
+  NoAudioTrackError,
   CorruptInputError,
   InputTooLargeError,
   ContractMismatchError,
@@ -49,4 +51,6 @@ export type {
   ChunkRecord,
   QualityFigures,
   SourceInfo,
+  AudioMode,
+  AudioOutcome,
 } from './types.ts';

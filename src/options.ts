@@ -3,7 +3,7 @@
 import { InputTooLargeError } from './errors.ts';
 import { DEFAULT_LADDER } from './plan/ladder.ts';
 import { parsePolicy } from './schedule/pool.ts';
-import type { QualityLevel, SourceInfo, TranscodeOptions } from './types.ts';
+import type { AudioMode, QualityLevel, SourceInfo, TranscodeOptions } from './types.ts';
 
 /** The default `maxInputPixels`: the largest picture an AV1 level-6.x stream may carry. */
 export const DEFAULT_MAX_INPUT_PIXELS = 8192 * 4352;
@@ -25,6 +25,14 @@ export function parseQuality(text: string): QualityLevel | number[] {
     throw new RangeError(`bad --quality ${JSON.stringify(text)}: use high, medium, low or AV1 quantizers 0–63 per rung, e.g. 28,30,32,34`);
   }
   return qs;
+}
+
+const AUDIO_MODES: readonly AudioMode[] = ['auto', 'drop', 'require'];
+
+/** A CLI's --audio: auto, drop or require. Throws a RangeError naming what is wrong. */
+export function parseAudioMode(text: string): AudioMode {
+  if ((AUDIO_MODES as readonly string[]).includes(text)) return text as AudioMode;
+  throw new RangeError(`bad --audio ${JSON.stringify(text)}: use auto (carry or re-encode), drop (video only) or require (fail without audio)`);
 }
 
 function quantizer(name: string, q: unknown): void {
@@ -69,6 +77,7 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
   positiveInt('options.maxScalesInFlight', options.maxScalesInFlight);
   positiveInt('options.maxBufferedBytes', options.maxBufferedBytes);
   if (options.qualityReport !== undefined && typeof options.qualityReport !== 'boolean') throw new TypeError('options.qualityReport must be a boolean');
+  if (options.audio !== undefined && !AUDIO_MODES.includes(options.audio)) throw new TypeError(`options.audio must be 'auto', 'drop' or 'require', got ${String(options.audio)}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
   return options;

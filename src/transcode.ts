@@ -1,7 +1,7 @@
 // The one-job pipeline, composed: demux → decode once → plane readout → WGSL scale to every rung
 // (the front, src/pipeline/front.ts: stages joined by bounded queues, running at once) → chunk
 // scheduler over encoder leases → AV1 contract check → one MP4 or HLS rendition per rung.
-import { prepareAudio } from './audio/audio.ts';
+import { dropAudio, prepareAudio } from './audio/audio.ts';
 import { checkDecoderConfig, decodeFrames } from './decode/decoder.ts';
 import type { DecodeStats } from './decode/decoder.ts';
 import { release } from './decode/frames.ts';
@@ -11,7 +11,7 @@ import { isFrameSource, openFrameSource } from './input/frame-source.ts';
 import { checkEncodable } from './encode/chunk-encoder.ts';
 import { createLease } from './encode/lease.ts';
 import type { EncoderLease } from './encode/lease.ts';
-import { abortError } from './errors.ts';
+import { NoAudioTrackError, abortError } from './errors.ts';
 import { writeHlsAudio, writeHlsMaster, writeHlsRung } from './hls/output.ts';
 import type { HlsAudio, HlsRung } from './hls/output.ts';
 import { alignAudio, writeMp4Rung } from './mux/rung-output.ts';
@@ -29,7 +29,8 @@ import { QualityMeter } from './quality/meter.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { checkInputSize, checkOptions } from './options.ts';
-import type { ChunkRecord, RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
+import type { AudioMode, AudioOutcome, ChunkRecord, RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
+import type { AudioPassthrough } from './demux/demux.ts';
 import type { JobHooks } from './balance/balancer.ts';
 
 /** Transcodes one source into an AV1 ladder. See README for the option defaults. `hooks` is internal (an engine's balancer). */
@@ -52,6 +53,11 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
   const disposeOnAbort = () => disposeAll(leases);
   try {
     const info = demux.info;
+    const audioMode = opts.audio ?? 'auto';
+    // A frame source's audio arrives with its frames; a container declares its tracks up front.
+    if (audioMode === 'require' && !('frames' in demux) && !info.audio) {
+      throw new NoAudioTrackError(`Input has no audio track (container: ${info.container}), and audio: 'require' asks for one`);
+    }
     checkInputSize(info, opts.maxInputPixels);
     if (!('frames' in demux)) await checkDecoderConfig(demux.decoderConfig); // a frame source has no decoder
     throwIfAborted();
@@ -75,7 +81,10 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk && (placed?.hardware ?? true), softwareLeases: placed?.softwareLeases ?? opts.leases ?? defaultLeaseCount(plans.length) });
     leases = leasePlans.map((l) => createLease(l.id, l.hardware));
     // Audio the outputs cannot carry is re-encoded (Opus) before any video is decoded.
-    const audio = await prepareAudio(await demux.readAudio(), signal);
+    const prepared = 'frames' in demux ? null : audioMode === 'drop' ? dropAudio(info.audio) : await prepareAudio(await demux.readAudio(), audioMode, signal);
+    const audio = prepared?.track ?? null;
+    const notices = [...(info.notices ?? []), ...(prepared?.notices ?? [])];
+    info.notices = notices;
     throwIfAborted();
 
     const outColor: VideoColorSpaceInit = { ...info.colorSpace, fullRange: false };
@@ -106,7 +115,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       } : undefined,
       onRungDone: async (accepted) => {
         const plan = plans[accepted.rung]!;
-        alignedAudio ??= alignAudio(audio ?? ('frames' in demux ? demux.audio() : null), clock.firstTimestamp ?? 0);
+        alignedAudio ??= alignAudio(audio ?? ('frames' in demux && audioMode !== 'drop' ? demux.audio() : null), clock.firstTimestamp ?? 0);
         const ctx = { plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, timescale: info.timescale, chunkSeconds };
         let written: WrittenRung;
         if (format === 'hls') {
@@ -136,7 +145,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       },
     });
     emit(opts.onProgress, {
-      type: 'job-start', totalFrames: info.frameCount, notices: info.notices ?? [], leases: leasePlans.map((l) => ({ id: l.id, hardware: l.hardware })), adapter: home.info,
+      type: 'job-start', totalFrames: info.frameCount, notices, audio: prepared?.outcome ?? null, leases: leasePlans.map((l) => ({ id: l.id, hardware: l.hardware })), adapter: home.info,
       rungs: plans.map((p) => ({ label: p.label, width: p.width, height: p.height })),
     });
     const encoding = scheduler.run();
@@ -203,6 +212,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     emit(opts.onProgress, { type: 'job-done', wallMs, decodedFrames: decoded });
     return {
       source: info,
+      audio: prepared?.outcome ?? frameSourceAudio('frames' in demux ? demux.audio() : null, audioMode),
       rungs,
       stats: {
         decodedFrames: decoded,
@@ -225,6 +235,15 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     scaler?.destroy();
     demux.close();
   }
+}
+
+/** A frame source's audio, known once its frames are in: encoded from the caller's AudioData, or none. */
+function frameSourceAudio(given: AudioPassthrough | null, mode: AudioMode): AudioOutcome {
+  const a = mode === 'drop' ? null : given;
+  if (mode === 'require' && !a) throw new NoAudioTrackError("The frame source gave no audio, and audio: 'require' asks for it");
+  return a
+    ? { action: 're-encoded', source: null, output: { codec: a.codec, codecString: a.codecString, sampleRate: a.sampleRate, numberOfChannels: a.numberOfChannels } }
+    : { action: mode === 'drop' ? 'dropped' : 'none', source: null, output: null };
 }
 
 function achieved(records: ChunkRecord[]): number {

@@ -40,6 +40,9 @@ export interface RungSpec {
 export type QualityLevel = 'high' | 'medium' | 'low';
 
 
+export type { AudioMode, AudioOutcome } from './audio/outcome.ts';
+import type { AudioMode, AudioOutcome } from './audio/outcome.ts';
+
 /** 'mp4': one MP4 per rung. 'hls': CMAF segments per rung, media and I-frame playlists, master.m3u8. */
 export type OutputFormat = 'mp4' | 'hls';
 
@@ -91,6 +94,8 @@ export interface TranscodeOptions {
    * 'chunk-quality' progress events. Default false (nothing is decoded back, no cost).
    */
   qualityReport?: boolean;
+  /** The source's audio: 'auto' (default), 'drop' or 'require' (see AudioMode). */
+  audio?: AudioMode;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -287,6 +292,8 @@ export interface StageProfile {
 
 export interface TranscodeResult {
   source: SourceInfo;
+  /** What became of the source's audio. */
+  audio: AudioOutcome;
   rungs: RungResult[];
   stats: TranscodeStats;
 }

@@ -168,7 +168,7 @@ function simulatedRunner(clock: VirtualClock, adapters: number, speed: number[],
     await Promise.race([turn, aborted]);
     if (spec.outcome === 'fail') throw new CodecFailureError('Cannot encode: simulated encoder failure');
     // No pipeline ran, so the stage profile is left out.
-    return { source: info, rungs: [], stats: { decodedFrames: info.frameCount, skippedFrames: 0, encodedFrames: 0, chunks: 0, requeued: 0, hardwareChunks: 0, softwareChunks: 0, wallMs: 0 } as TranscodeResult['stats'] };
+    return { source: info, audio: { action: 'none', source: null, output: null }, rungs: [], stats: { decodedFrames: info.frameCount, skippedFrames: 0, encodedFrames: 0, chunks: 0, requeued: 0, hardwareChunks: 0, softwareChunks: 0, wallMs: 0 } as TranscodeResult['stats'] };
   };
   return { run, placements };
 }

@@ -1,24 +1,27 @@
 // `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls]
-// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W] [--quality-report]`: runs the browser
+// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W] [--quality-report] [--audio auto|drop|require]`: runs the browser
 // engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress and,
 // at the end, a one-line stage profile go to stderr; the last stdout line is one JSON summary. --balancer bundles a LoadBalancer module for the page and runs the job through an engine with it.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatStages } from '../src/mod.ts';
+import { formatStages, parseAudioMode } from '../src/mod.ts';
 import { parseQuality } from '../src/options.ts';
 import { DEFAULT_LADDER } from '../src/plan/ladder.ts';
-import type { TranscodeStats } from '../src/mod.ts';
+import type { AudioMode, TranscodeStats } from '../src/mod.ts';
 import { transcodeInBrowser } from './harness.ts';
 
 const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
-       [--balancer ./my-balancer.ts] [--adapter-weights 100,66] [--quality high|medium|low|Q,Q,…] [--quality-report]
+       [--balancer ./my-balancer.ts] [--adapter-weights 100,66] [--quality high|medium|low|Q,Q,…] [--quality-report] [--audio auto|drop|require]
 Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.
 --quality encodes at constant quality instead of bitrates: a level, or an AV1 quantizer (0 best … 63) per rung.
 --quality-report decodes every chunk back and compares each frame with the scaled picture it was encoded
 from (WGSL): PSNR (Y, and Y/U/V weighted by plane size as ffmpeg's psnr 'average') and SSIM (Y) per rung,
-on stderr and in the JSON as rungs[].quality (per chunk as rungs[].chunks[].quality).`;
+on stderr and in the JSON as rungs[].quality (per chunk as rungs[].chunks[].quality).
+--audio auto (default) carries the source's audio or re-encodes it as Opus, failing only if neither is
+possible; drop writes video only; require fails before decoding when the source has no audio. What
+became of the audio is a note on stderr and in the JSON as audio.`;
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -41,6 +44,7 @@ try {
       sample: { type: 'boolean' },
       'quality-report': { type: 'boolean' },
       quality: { type: 'string' },
+      audio: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,6 +70,8 @@ const chunkSeconds = values['chunk-seconds'] ? Number(values['chunk-seconds']) :
 let quality: ReturnType<typeof parseQuality> | undefined;
 try { quality = values.quality === undefined ? undefined : parseQuality(values.quality); } catch (err) { fail((err as Error).message); }
 if (Array.isArray(quality) && quality.length !== (ladder ?? DEFAULT_LADDER).length) fail(`--quality gives ${quality.length} quantizers for ${(ladder ?? DEFAULT_LADDER).length} rungs`);
+let audio: AudioMode = 'auto';
+try { audio = parseAudioMode(values.audio ?? 'auto'); } catch (err) { fail((err as Error).message); }
 const balancer = values.balancer ? resolve(values.balancer) : undefined;
 if (balancer && (!existsSync(balancer) || !statSync(balancer).isFile())) fail(`--balancer file not found: ${balancer}`);
 
@@ -82,6 +88,7 @@ const reply = await transcodeInBrowser({
   adapterWeights: values['adapter-weights'],
   qualityReport: values['quality-report'] === true,
   quality,
+  audio,
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
     const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
@@ -104,6 +111,8 @@ const summary = {
   ...(balanced && balanced.type === 'job-balanced' ? { balanced: { adapter: balanced.adapter.index, jobLoad: balanced.jobLoad, loads: balanced.loads, softwareLeases: balanced.softwareLeases, hardwareEncoder: balanced.hardwareEncoder } } : {}),
   rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
   ...(format === 'hls' ? { master: resolve(outDir, 'master.m3u8') } : {}),
+  audio: reply.audio ?? null,
+  notices: (reply.source as { notices?: string[] } | undefined)?.notices ?? [],
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
   stats: reply.stats,
   openFrames: reply.openFrames,

@@ -179,6 +179,8 @@ export async function transcodeInBrowser(opts: {
   qualityReport?: boolean | undefined;
   /** TranscodeOptions.quality. */
   quality?: 'high' | 'medium' | 'low' | number[] | undefined;
+  /** TranscodeOptions.audio. */
+  audio?: 'auto' | 'drop' | 'require' | undefined;
   onLog?: (line: string) => void;
 }): Promise<JobReply & PageErrors> {
   await ensureBuild(opts.onLog);
@@ -198,6 +200,7 @@ export async function transcodeInBrowser(opts: {
       ...(opts.format ? { format: opts.format } : {}),
       ...(opts.qualityReport ? { qualityReport: true } : {}),
       ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
+      ...(opts.audio !== undefined ? { audio: opts.audio } : {}),
     };
     if (!balancerDir && opts.adapterWeights === undefined) return { ...(await runJob(page, job)), ...errors };
     const many = await runEngineJobs(page, {

@@ -1,32 +1,88 @@
-// The source's audio, made fit for the output. AAC (with its AudioSpecificConfig) and Opus are
-// carried as they are, in MP4 and in HLS alike. Anything else (MP3, Vorbis, FLAC, PCM, AAC without
-// a config) is decoded with WebCodecs' AudioDecoder and encoded as Opus with AudioEncoder: Opus
-// because every WebCodecs implementation encodes it (Chromium on Linux has no AAC encoder), and
-// hls.js, Safari and ffmpeg all read it from CMAF. Nothing is dropped silently: audio that cannot
-// be carried or re-encoded is a typed error before any video is decoded.
+// The source's audio, made fit for the output. AAC (with its AudioSpecificConfig, or in ADTS
+// framing, unwrapped by adts.ts) and Opus are carried as they are, in MP4 and in HLS alike.
+// Anything else (MP3, Vorbis, FLAC, PCM) is decoded with WebCodecs' AudioDecoder and encoded as
+// Opus with AudioEncoder: Opus because every WebCodecs implementation encodes it (Chromium on Linux
+// has no AAC encoder), and hls.js, Safari and ffmpeg all read it from CMAF. Nothing is dropped silently: audio that cannot
+// be carried or re-encoded is a typed error before any video is decoded, unless the caller asked
+// for 'drop'.
 import { toBytes } from '../demux/demux.ts';
+import type { AudioMode, AudioOutcome } from './outcome.ts';
+import { isAdts, unwrapAdts } from './adts.ts';
 import type { AudioPassthrough, DemuxedPacket, SourceAudio } from '../demux/demux.ts';
-import { CodecFailureError, UnsupportedCodecError, abortError } from '../errors.ts';
+import { CodecFailureError, NoAudioTrackError, UnsupportedCodecError, abortError } from '../errors.ts';
 
 /** Bits per second per channel of re-encoded Opus: transparent for most material. */
 const OPUS_BITRATE_PER_CHANNEL = 64_000;
 /** Decoded buffers allowed in flight between the decoder and the encoder. */
 const MAX_QUEUED = 16;
 
-/** Audio the outputs can carry without re-encoding. */
+/** Audio the outputs can carry without re-encoding (AAC in ADTS framing once unwrapped, see adts.ts). */
 export function isCarriable(a: SourceAudio): boolean {
   return (a.codec === 'aac' && a.description !== undefined && a.description.byteLength >= 2) || a.codec === 'opus';
 }
 
-/** The source audio as the outputs carry it: passed through, or re-encoded as Opus. */
-export async function prepareAudio(source: SourceAudio | null, signal?: AbortSignal): Promise<AudioPassthrough | null> {
-  if (!source) return null;
-  if (isCarriable(source)) {
-    // An Opus track without an OpusHead (rare) gets a plain one: no pre-skip, mapping family 0.
-    const description = source.description ?? opusHead(source.numberOfChannels, 0, source.sampleRate);
-    return { ...source, codec: source.codec as 'aac' | 'opus', description };
+export interface PreparedAudio {
+  /** What the outputs carry; null when there is no audio or it is dropped. */
+  track: AudioPassthrough | null;
+  outcome: AudioOutcome;
+  /** For the job-start notices: what was carried, re-encoded or dropped, and anything left out. */
+  notices: string[];
+}
+
+function describe(a: { codec: string; sampleRate: number; numberOfChannels: number }, codecString?: string): string {
+  return `${a.codec}${codecString && codecString !== a.codec ? ` (${codecString})` : ''}, ${a.sampleRate} Hz, ${a.numberOfChannels} ch`;
+}
+
+function outcome(action: AudioOutcome['action'], source: SourceAudio | null, track: AudioPassthrough | null): AudioOutcome {
+  return {
+    action,
+    source: source && { codec: source.codec, sampleRate: source.sampleRate, numberOfChannels: source.numberOfChannels },
+    output: track && { codec: track.codec, codecString: track.codecString, sampleRate: track.sampleRate, numberOfChannels: track.numberOfChannels },
+  };
+}
+
+/** audio: 'drop': nothing of the source's audio is read; the notice says what was left out. */
+export function dropAudio(source: { codec: string; sampleRate: number; numberOfChannels: number } | null): PreparedAudio {
+  return {
+    track: null,
+    outcome: { action: source ? 'dropped' : 'none', source, output: null },
+    notices: [source ? `Audio dropped (audio: 'drop'): the source's ${describe(source)} is not in the outputs` : 'The source has no audio: the outputs are video only'],
+  };
+}
+
+/**
+ * The source audio as the outputs carry it ('auto', 'require'): passed through, or re-encoded as
+ * Opus. Audio that can be neither carried nor re-encoded is an error, never
+ * quietly dropped; with 'auto' its message says how to drop it.
+ */
+export async function prepareAudio(source: SourceAudio | null, mode: Exclude<AudioMode, 'drop'> = 'auto', signal?: AbortSignal): Promise<PreparedAudio> {
+  if (!source && mode === 'require') throw new NoAudioTrackError("Input has no audio track (audio: 'require')");
+  if (!source) return { track: null, outcome: outcome('none', null, null), notices: ['The source has no audio: the outputs are video only'] };
+  const notices: string[] = [];
+  let input = source;
+  if (source.codec === 'aac' && !source.description && source.packets[0] && isAdts(source.packets[0].data)) {
+    const unwrapped = unwrapAdts(source);
+    input = unwrapped.audio;
+    notices.push(...unwrapped.notices);
   }
-  return await reencodeAsOpus(source, signal);
+  if (isCarriable(input)) {
+    // An Opus track without an OpusHead (rare) gets a plain one: no pre-skip, mapping family 0.
+    const description = input.description ?? opusHead(input.numberOfChannels, 0, input.sampleRate);
+    const track: AudioPassthrough = { ...input, codec: input.codec as 'aac' | 'opus', description };
+    notices.push(`Audio carried without re-encoding: the source's ${describe(track, track.codecString)}${input !== source ? ', its ADTS headers stripped' : ''}`);
+    return { track, outcome: outcome('carried', source, track), notices };
+  }
+  let track: AudioPassthrough;
+  try {
+    track = await reencodeAsOpus(input, signal);
+  } catch (err) {
+    if (mode === 'auto' && err instanceof UnsupportedCodecError) {
+      throw new UnsupportedCodecError(`${err.message}. To transcode the video without it, pass audio: 'drop' (--audio drop)`, { cause: err });
+    }
+    throw err;
+  }
+  notices.push(`Audio re-encoded: the source's ${describe(source, source.codecString)} as Opus, ${track.sampleRate} Hz, ${track.numberOfChannels} ch`);
+  return { track, outcome: outcome('re-encoded', source, track), notices };
 }
 
 /** Decodes `source` and encodes it as Opus, keeping its timestamps. */

@@ -1,13 +1,15 @@
 // The progress sink's event types. The sink is a plain callback: storage, transport and UI stay
 // with the caller (an uploader hooks 'rung-completed').
 import type { EncodedPacketOut } from '../encode/messages.ts';
+import type { AudioOutcome } from '../audio/outcome.ts';
 import type { AdapterInfo } from '../platform/gpu.ts';
 import type { AdapterLoad } from '../balance/balancer.ts';
 
 export type ProgressEvent =
   // An engine placed the job: its home adapter, leases, and the loads the balancer decided on.
   | { type: 'job-balanced'; jobId: number; adapter: AdapterInfo; hardwareEncoder: boolean; softwareLeases: number; jobLoad: number | null; loads: AdapterLoad[] }
-  | { type: 'job-start'; totalFrames: number; rungs: Array<{ label: number; width: number; height: number }>; leases: Array<{ id: number; hardware: boolean }>; adapter: AdapterInfo; notices: string[] }
+  // audio: null for a frame source, whose audio arrives with its frames.
+  | { type: 'job-start'; totalFrames: number; rungs: Array<{ label: number; width: number; height: number }>; leases: Array<{ id: number; hardware: boolean }>; adapter: AdapterInfo; notices: string[]; audio: AudioOutcome | null }
   | { type: 'decode'; frames: number; totalFrames: number; fps: number; etaSeconds: number | null }
   | { type: 'chunk-start'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean }
   | { type: 'chunk-done'; rung: number; chunk: number; leaseId: number; hardware: boolean; encoder: string; helper: boolean; frames: number; bytes: number; ms: number; etaSeconds: number | null }

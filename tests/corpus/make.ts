@@ -35,7 +35,15 @@ export const EXPECTED_OUTCOMES: Record<string, RegExp> = {
   'no-key-first.mp4': /^ok$/,
   'vfr.mp4': /^ok$/,
   'two-video.mp4': /^ok$/,
+  // Three ADTS headers declare another sampling rate: damage, named by packet, before any decoding.
+  'ts-adts-corrupt.ts': /^CorruptInputError$/,
 };
+
+/** The entries to run: all, or with CORPUS_ONLY=TEXT those whose name contains TEXT (a quick rerun of a few). */
+export function selected(entries: CorpusEntry[]): CorpusEntry[] {
+  const only = process.env.CORPUS_ONLY;
+  return only ? entries.filter((e) => e.name.includes(only)) : entries;
+}
 
 /** A small seeded PRNG (mulberry32): the same corpus on every machine. */
 export function prng(seed: number): () => number {
@@ -51,6 +59,29 @@ export function prng(seed: number): () => number {
 
 function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/**
+ * An MPEG-TS with some ADTS headers damaged: in the audio PID's TS packets, every ADTS header found
+ * whole inside one packet (sync 0xFFF1 or 0xFFF9) whose index is in `which` gets its sampling
+ * frequency index changed (a valid but different one), so only the header is wrong.
+ */
+function corruptAdtsHeaders(ts: Uint8Array, audioPid: number, which: Set<number>): Uint8Array {
+  const out = ts.slice();
+  let n = 0;
+  for (let at = 0; at + 188 <= out.length; at += 188) {
+    if (out[at] !== 0x47) throw new Error(`no TS sync byte at ${at}`);
+    const pid = ((out[at + 1]! & 0x1f) << 8) | out[at + 2]!;
+    if (pid !== audioPid) continue;
+    const control = (out[at + 3]! >> 4) & 3;
+    if (!(control & 1)) continue;
+    const start = at + 4 + (control & 2 ? 1 + out[at + 4]! : 0);
+    for (let i = start; i + 7 <= at + 188; i++) {
+      if (out[i] !== 0xff || (out[i + 1]! & 0xf6) !== 0xf0) continue;
+      if (which.has(n++)) out[i + 2] = out[i + 2]! ^ (0b0010 << 2); // sampling_frequency_index bit 1
+    }
+  }
+  return out;
 }
 
 /** Byte range [start, end) of the first top-level ISOBMFF box of `type`. */
@@ -144,6 +175,12 @@ export function makeCorpus(dir: string): CorpusEntry[] {
   made('vfr.mp4', 'H.264 at a variable frame rate: 1 s at 25 fps, then 1 s at 10 fps (ffmpeg)',
     ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=50:duration=2', '-vf', "select='if(lt(t,1),not(mod(n,2)),not(mod(n,5)))'",
       '-fps_mode', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+  // MPEG-TS with ADTS AAC (the source's AAC copied, 2 s at 320x180): cut short, and with damaged ADTS headers.
+  const ts = join(dir, 'adts.tmp.ts');
+  ffmpeg(['-i', join(MEDIA, 'video.mp4'), '-t', '2', '-vf', 'scale=320:180', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'copy', ts]);
+  const tsBytes = new Uint8Array(readFileSync(ts));
+  put('ts-trunc-60.ts', 'MPEG-TS (H.264, ADTS AAC), first 60% of its bytes, cut mid-packet', tsBytes.subarray(0, Math.floor(tsBytes.length * 0.6) + 100));
+  put('ts-adts-corrupt.ts', 'MPEG-TS (H.264, ADTS AAC) with 3 ADTS headers declaring another sampling rate', corruptAdtsHeaders(tsBytes, 0x101, new Set([10, 40, 70])));
   made('audio-only.m4a', 'AAC audio only (ffmpeg)', ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac']);
   made('two-video.mp4', 'two H.264 tracks: 320x240 then 160x120 (ffmpeg)',
     ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=1', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25:duration=1',

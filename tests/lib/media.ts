@@ -9,6 +9,7 @@ export interface ProbeStream {
   codec_type: string;
   codec_name: string;
   profile?: string;
+  channels?: number;
   width?: number;
   height?: number;
   pix_fmt?: string;

@@ -4,11 +4,11 @@
 // one-line message and exit code 1 on error.
 import './install.ts';
 import { parseArgs } from 'node:util';
-import { formatStages, openFrameCount, transcode } from '../../mod.ts';
+import { formatStages, openFrameCount, parseAudioMode, transcode } from '../../mod.ts';
 import type { ProgressEvent } from '../../progress/events.ts';
 import { DEFAULT_LADDER } from '../../plan/ladder.ts';
 import { parseQuality } from '../../options.ts';
-import type { QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types.ts';
+import type { AudioMode, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types.ts';
 import { DenoFileTarget } from './file-target.ts';
 import { openFileReader } from './file-source.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
@@ -17,7 +17,7 @@ import { ProgressView } from './progress-view.ts';
 
 const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format hls|mp4]
                            [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json] [--resume]
-                           [--quality high|medium|low|Q,Q,…] [--quality-report]
+                           [--quality high|medium|low|Q,Q,…] [--quality-report] [--audio auto|drop|require]
 
 Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
 folder per rung. Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
@@ -27,14 +27,17 @@ finished rung's files with their sizes and SHA-256. --resume (MP4 only) skips th
 still match it and redoes the rest. --quality encodes at constant quality instead of bitrates: a level,
 or an AV1 quantizer (0 best … 63, SVT-AV1's CRF) per rung. --quality-report decodes every chunk back and compares each frame
 with the scaled picture it was encoded from (on the GPU): PSNR (Y, and Y/U/V weighted by plane size
-as ffmpeg's psnr 'average') and SSIM (Y) per rung, printed and in --json as rungs[].quality. Ctrl-C (SIGINT) or SIGTERM cancels: nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`;
+as ffmpeg's psnr 'average') and SSIM (Y) per rung, printed and in --json as rungs[].quality.
+--audio auto (default) carries the source's audio (AAC, ADTS AAC, Opus) or re-encodes it as Opus, and
+fails only if neither is possible; drop writes video only; require fails before decoding when the source
+has no audio. What became of the audio is a note, and in --json as audio. Ctrl-C (SIGINT) or SIGTERM cancels: nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`;
 
 class UsageError extends Error {}
 
 interface Args {
   input: string; out: string; ladder: number[] | undefined; format: 'mp4' | 'hls'; policy: string | undefined;
   leases: number | undefined; chunkSeconds: number | undefined; json: boolean; resume: boolean; qualityReport: boolean;
-  quality: QualityLevel | number[] | undefined; qualityText: string | null;
+  quality: QualityLevel | number[] | undefined; qualityText: string | null; audio: AudioMode;
 }
 
 function parse(argv: string[]): Args | null {
@@ -54,6 +57,7 @@ function parse(argv: string[]): Args | null {
         resume: { type: 'boolean', default: false },
         'quality-report': { type: 'boolean', default: false },
         quality: { type: 'string' },
+        audio: { type: 'string', default: 'auto' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -67,6 +71,8 @@ function parse(argv: string[]): Args | null {
   if (!v.out) throw new UsageError('missing --out DIR (where the ladder is written)');
   let quality: QualityLevel | number[] | undefined;
   try { quality = v.quality === undefined ? undefined : parseQuality(v.quality); } catch (err) { throw new UsageError((err as Error).message); }
+  let audio: AudioMode;
+  try { audio = parseAudioMode(v.audio ?? 'auto'); } catch (err) { throw new UsageError((err as Error).message); }
   if (v.format !== 'mp4' && v.format !== 'hls') throw new UsageError(`bad --format ${JSON.stringify(v.format)}: use mp4 or hls`);
   let ladder: number[] | undefined;
   if (v.ladder !== undefined) {
@@ -92,7 +98,7 @@ function parse(argv: string[]): Args | null {
   return {
     input: positionals[0]!, out: v.out, ladder, format: v.format, policy: v.policy, leases: positiveInt('leases', v.leases),
     chunkSeconds, json: v.json === true, resume: v.resume === true, qualityReport: v['quality-report'] === true,
-    quality, qualityText: v.quality ?? null,
+    quality, qualityText: v.quality ?? null, audio,
   };
 }
 
@@ -202,6 +208,7 @@ async function main(): Promise<number> {
       ...(args.leases !== undefined ? { leases: args.leases } : {}),
       ...(args.chunkSeconds !== undefined ? { chunkSeconds: args.chunkSeconds } : {}),
       ...(args.qualityReport ? { qualityReport: true } : {}),
+      audio: args.audio,
       ...(typeof args.quality === 'string' ? { quality: args.quality } : {}),
       // Quantizers given per requested rung follow their rung into a resumed, shorter ladder.
       ladder: Array.isArray(args.quality) ? remaining.map((h) => ({ height: h, quantizer: (args.quality as number[])[requested.indexOf(h)]! })) : remaining,
@@ -230,6 +237,8 @@ async function main(): Promise<number> {
   const summary = {
     rungs,
     resumed: kept.map((r) => r.label),
+    audio: result?.audio ?? null,
+    notices: result?.source.notices ?? [],
     ...(args.format === 'hls' ? { master: `${outDir}/master.m3u8` } : {}),
     decodedFrames: stats.decodedFrames,
     stats,
