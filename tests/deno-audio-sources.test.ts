@@ -1,13 +1,11 @@
 // Acceptance for issue 18 under Deno (the Deno CLI, as a user runs it): the sources of
 // tests/browser-audio-sources.test.ts go to MP4 and HLS with one 180p rung. ADTS AAC (stereo, 5.1,
-// CRC-protected) is carried bit-exact with no audio codec at all. MP3, FLAC and AC-3 must be
-// re-encoded, which needs WebCodecs AudioDecoder/AudioEncoder under Deno (issue 18 item 2): until
-// that is installed, those tests check that the job fails with the message and the --audio drop
-// hint, and are reported as TODO; once it is, they check the outputs like the Chromium ones.
+// CRC-protected) is carried bit-exact with no audio codec at all. MP3, FLAC and AC-3 are
+// re-encoded as Opus through the engine's WebCodecs audio classes over node-av
+// (src/platform/deno/audio-*.ts) and checked like the Chromium ones.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { TestContext } from 'node:test';
 import type { Browser } from 'playwright';
 import { launchChromium } from '../tools/harness.ts';
 import { SOURCE_FPS, SOURCE_SECONDS, audioOutput, checkAudioAgainstSource, makeAudioSource } from './lib/audio-sources.ts';
@@ -17,7 +15,6 @@ import { playHls } from './lib/hls-player.ts';
 import { dav1dFrameCount, ffprobe } from './lib/media.ts';
 
 const FRAMES = SOURCE_SECONDS * SOURCE_FPS;
-const NO_AUDIO_CODECS = /this runtime has no WebCodecs AudioDecoder\/AudioEncoder/;
 
 interface Summary { audio: { action: string; source: { codec: string } | null; output: { codec: string; numberOfChannels: number } | null } | null; notices: string[] }
 
@@ -37,21 +34,15 @@ describe('issue 18 audio sources under Deno (deno task transcode, one 180p rung)
     { name: 'aac-stereo.ts', codec: 'aac', channels: 2, formats: ['mp4', 'hls'] },
     { name: 'aac-51.ts', codec: 'aac', channels: 6, formats: ['mp4', 'hls'] },
     { name: 'aac-crc.ts', codec: 'aac', channels: 2, formats: ['mp4'] },
-    // These three need Deno WebCodecs audio (issue 18 item 2).
+    // These three are re-encoded by the Deno WebCodecs audio classes.
     { name: 'mp3.ts', codec: 'opus', channels: 2, formats: ['mp4', 'hls'] },
     { name: 'flac.mkv', codec: 'opus', channels: 2, formats: ['mp4', 'hls'] },
     { name: 'ac3.mp4', codec: 'opus', channels: 2, formats: ['mp4'] },
   ];
   for (const c of cases) {
     for (const format of c.formats) {
-      it(`${c.name} → ${format}: audio ${c.codec === 'aac' ? 'carried bit-exact' : 're-encoded as Opus'}, durations within 50 ms${format === 'hls' ? ', hls.js plays it' : ''}`, async (t: TestContext) => {
+      it(`${c.name} → ${format}: audio ${c.codec === 'aac' ? 'carried bit-exact' : 're-encoded as Opus'}, durations within 50 ms${format === 'hls' ? ', hls.js plays it' : ''}`, async () => {
         const r = await cli(c.name, format);
-        if (c.codec === 'opus' && r.code !== 0 && NO_AUDIO_CODECS.test(r.stderr)) {
-          // Until Deno has WebCodecs audio: the job fails whole, saying why and how to go on without audio.
-          assert.match(r.stderr, /^error: UnsupportedCodecError: Cannot carry the source's \w+ audio .*: it must be re-encoded, and this runtime has no WebCodecs AudioDecoder\/AudioEncoder\. To transcode the video without it, pass audio: 'drop' \(--audio drop\)$/m);
-          t.todo('needs WebCodecs AudioDecoder/AudioEncoder under Deno (issue 18 item 2)');
-          return;
-        }
         assert.equal(r.code, 0, r.stderr.slice(-3000));
         assert.equal(r.summary?.audio?.action, c.codec === 'aac' ? 'carried' : 're-encoded');
         assert.equal(r.summary?.audio?.output?.codec, c.codec);
@@ -83,7 +74,7 @@ describe('issue 18 audio sources under Deno (deno task transcode, one 180p rung)
     assert.equal(dav1dFrameCount(join(r.out, '180p.mp4')), FRAMES);
   });
 
-  it('--audio drop on MP3 (which this Deno cannot re-encode yet) still gives the video ladder', async () => {
+  it('--audio drop on MP3 gives the video ladder alone', async () => {
     const r = await cli('mp3.ts', 'hls', ['--audio', 'drop']);
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     assert.equal(r.summary?.audio?.action, 'dropped');
