@@ -37,6 +37,8 @@ const nodeFiles = all.filter((f) => !f.startsWith('tests/deno/') && matches(f));
 const denoFiles = all.filter((f) => f.startsWith('tests/deno/') && matches(f));
 let passed = 0;
 let failed = 0;
+/** Tests that ran and skipped themselves (or are marked todo/ignored): neither passed nor failed. */
+let skipped = 0;
 
 if (nodeFiles.length > 0) {
   const r = await run(process.execPath, [
@@ -46,6 +48,7 @@ if (nodeFiles.length > 0) {
   const fail = /ℹ fail (\d+)/.exec(r.out);
   passed += Number(pass?.[1] ?? 0);
   failed += Number(fail?.[1] ?? 0);
+  skipped += Number(/ℹ skipped (\d+)/.exec(r.out)?.[1] ?? 0) + Number(/ℹ todo (\d+)/.exec(r.out)?.[1] ?? 0);
   if (!pass || (r.code !== 0 && Number(fail?.[1] ?? 0) === 0)) failed += 1; // runner itself broke
 }
 
@@ -55,8 +58,9 @@ if (denoFiles.length > 0) {
   const m = /(\d+) passed.*?(\d+) failed/.exec(r.out);
   passed += Number(m?.[1] ?? 0);
   failed += Number(m?.[2] ?? 0);
+  skipped += Number(/\| (\d+) ignored/.exec(r.out)?.[1] ?? 0);
   if (!m || (r.code !== 0 && Number(m[2]) === 0)) failed += 1;
 }
 
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
