@@ -2,7 +2,7 @@
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
 import { callbackTarget, inspectHardware, liveWorkerCount, measureScaler, openFrameCount, transcode } from '../src/mod.ts';
 import { gpuBufferBytes } from '../src/scale/plan.ts';
-import type { AudioOutcome, ProgressEvent, QualityFigures, TranscodeOptions } from '../src/mod.ts';
+import type { AudioOutcome, OutputFormat, ProgressEvent, QualityFigures, RungResult, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
 
@@ -14,7 +14,7 @@ export interface JobRequest {
   chunkSeconds?: number;
   bitrates?: number[];
   policy?: string;
-  format?: 'mp4' | 'hls';
+  format?: OutputFormat;
   qualityReport?: boolean;
   /** TranscodeOptions.quality: a level, or a quantizer per ladder rung. */
   quality?: 'high' | 'medium' | 'low' | number[];
@@ -51,6 +51,13 @@ export interface JobReply {
   /** Encoder workers still alive when the job settled. */
   liveWorkers: number;
   wallMs: number;
+}
+
+/** The file that stands for a rung: its MP4, its HLS media playlist, or (DASH alone) its init segment. */
+function rungFile(r: RungResult, format: OutputFormat | undefined): string {
+  if (format === 'hls' || format === 'cmaf') return `${r.label}p/video.m3u8`;
+  if (format === 'dash') return `${r.label}p/init.mp4`;
+  return r.files[0] ?? '';
 }
 
 /** The transcode options a request names (ladder and bitrates, leases, chunk length, policy, format). */
@@ -103,7 +110,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
     });
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: rungFile(r, req.format), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
       stats: result.stats,
       source: result.source,
       audio: result.audio,
@@ -185,7 +192,7 @@ async function runEngineJob(engine: Engine, req: JobRequest, t0: number, onBalan
     const result = await engine.transcode(options);
     return {
       ok: true,
-      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: req.format === 'hls' ? `${r.label}p/video.m3u8` : r.files[0] ?? '', chunks: r.chunks })),
+      rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: rungFile(r, req.format), chunks: r.chunks })),
       stats: result.stats, source: result.source, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0,
     };
   } catch (err) {

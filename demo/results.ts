@@ -1,11 +1,19 @@
-// The results panel: plays the ladder (HLS through hls.js with a level selector, or the MP4s in a
+// The results panel: plays the ladder (HLS through hls.js or DASH through dash.js, with a level
+// selector; 'cmaf' output offers both players over its one set of segments; or the MP4s in a
 // <video>), shows per-rung stats, and saves every file as a zip or into a folder the user picks.
 import Hls from 'hls.js';
+import { MediaPlayer } from 'dashjs';
+import type { MediaPlayerClass } from 'dashjs';
 import { zipSync } from 'fflate';
-import type { TranscodeResult } from '../src/mod.ts';
+import type { OutputFormat, TranscodeResult } from '../src/mod.ts';
+import { dashBlobManifest } from './dash-source.ts';
 import { formatBytes, formatDb, formatRate } from './ui.ts';
 
-const TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpegurl', m4s: 'video/iso.segment', mp4: 'video/mp4' };
+const TYPES: Record<string, string> = { m3u8: 'application/vnd.apple.mpegurl', m4s: 'video/iso.segment', mp4: 'video/mp4', mpd: 'application/dash+xml' };
+
+function blobUrl(path: string, bytes: Uint8Array | string): string {
+  return URL.createObjectURL(new Blob([bytes as BlobPart], { type: TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream' }));
+}
 
 function dirOf(path: string): string {
   const i = path.lastIndexOf('/');
@@ -29,10 +37,7 @@ function resolvePath(dir: string, uri: string): string {
  */
 function hlsBlobUrls(files: Map<string, Uint8Array>): { master: string; urls: string[] } {
   const urls = new Map<string, string>();
-  const make = (path: string, bytes: Uint8Array | string) => {
-    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream' }));
-    urls.set(path, url);
-  };
+  const make = (path: string, bytes: Uint8Array | string) => { urls.set(path, blobUrl(path, bytes)); };
   const rewrite = (path: string) => {
     const dir = dirOf(path);
     const text = new TextDecoder().decode(files.get(path));
@@ -43,24 +48,43 @@ function hlsBlobUrls(files: Map<string, Uint8Array>): { master: string; urls: st
     }).join('\n');
   };
   const playlists = [...files.keys()].filter((p) => p.endsWith('.m3u8'));
-  for (const [path, bytes] of files) if (!path.endsWith('.m3u8')) make(path, bytes);
+  for (const [path, bytes] of files) if (/\.(mp4|m4s)$/.test(path)) make(path, bytes);
   for (const path of playlists) if (path !== 'master.m3u8') make(path, rewrite(path));
   make('master.m3u8', rewrite('master.m3u8'));
   return { master: urls.get('master.m3u8')!, urls: [...urls.values()] };
 }
 
+/** Blob URLs for a DASH output held in memory: the segments, and manifest.mpd rewritten to name them. */
+function dashBlobUrls(files: Map<string, Uint8Array>): { mpd: string; urls: string[] } {
+  const urls = new Map<string, string>();
+  for (const [path, bytes] of files) if (/\.(mp4|m4s)$/.test(path)) urls.set(path, blobUrl(path, bytes));
+  const text = dashBlobManifest(files, 'manifest.mpd', (p) => {
+    const url = urls.get(p);
+    if (!url) throw new Error(`manifest.mpd names ${p}, which the job did not write`);
+    return url;
+  });
+  const mpd = blobUrl('manifest.mpd', text);
+  return { mpd, urls: [...urls.values(), mpd] };
+}
+
 export class ResultsPanel {
   #hls: Hls | null = null;
+  #dash: MediaPlayerClass | null = null;
+  #format: OutputFormat = 'mp4';
+  #result: TranscodeResult | null = null;
   #urls: string[] = [];
   #files = new Map<string, Uint8Array>();
   readonly #video: HTMLVideoElement;
   readonly #level: HTMLSelectElement;
+  readonly #engine: HTMLSelectElement;
   readonly #info: HTMLElement;
   readonly #onError: (message: string) => void;
 
   constructor(readonly root: HTMLElement, onError: (message: string) => void) {
     this.#video = root.querySelector<HTMLVideoElement>('#player')!;
     this.#level = root.querySelector<HTMLSelectElement>('#level')!;
+    this.#engine = root.querySelector<HTMLSelectElement>('#player-engine')!;
+    this.#engine.onchange = () => this.#play();
     this.#info = root.querySelector<HTMLElement>('#player-info')!;
     this.#onError = onError;
     root.querySelector<HTMLButtonElement>('#zip')!.onclick = () => this.#downloadZip();
@@ -71,22 +95,40 @@ export class ResultsPanel {
 
   /** Forgets the previous job's player and blob URLs. */
   clear(): void {
-    this.#hls?.destroy();
-    this.#hls = null;
-    this.#video.removeAttribute('src');
-    this.#video.load();
-    for (const u of this.#urls.splice(0)) URL.revokeObjectURL(u);
+    this.#stop();
     this.#files = new Map();
+    this.#result = null;
     this.root.hidden = true;
   }
 
-  show(result: TranscodeResult, files: Map<string, Uint8Array>, format: 'hls' | 'mp4'): void {
+  #stop(): void {
+    this.#hls?.destroy();
+    this.#hls = null;
+    this.#dash?.destroy();
+    this.#dash = null;
+    this.#video.removeAttribute('src');
+    this.#video.load();
+    for (const u of this.#urls.splice(0)) URL.revokeObjectURL(u);
+  }
+
+  show(result: TranscodeResult, files: Map<string, Uint8Array>, format: OutputFormat): void {
     this.clear();
     this.#files = files;
+    this.#result = result;
+    this.#format = format;
     this.root.hidden = false;
     this.#stats(result);
-    if (format === 'hls') this.#playHls();
-    else this.#playMp4(result);
+    // 'cmaf' wrote both manifests over one set of segments: either player can play them.
+    this.#engine.parentElement!.hidden = format !== 'cmaf';
+    this.#play();
+  }
+
+  #play(): void {
+    this.#stop();
+    const f = this.#format;
+    if (f === 'hls' || (f === 'cmaf' && this.#engine.value === 'hls')) this.#playHls();
+    else if (f === 'dash' || f === 'cmaf') this.#playDash();
+    else this.#playMp4(this.#result!);
   }
 
   #stats(result: TranscodeResult): void {
@@ -141,6 +183,32 @@ export class ResultsPanel {
     this.#level.onchange = () => { hls.currentLevel = Number(this.#level.value); };
     hls.loadSource(master);
     hls.attachMedia(this.#video);
+  }
+
+  #playDash(): void {
+    const { mpd, urls } = dashBlobUrls(this.#files);
+    this.#urls.push(...urls);
+    if (!('MediaSource' in window)) {
+      this.#info.textContent = 'dash.js cannot play here (no Media Source Extensions); download the files instead.';
+      return;
+    }
+    const player = MediaPlayer().create();
+    this.#dash = player;
+    const E = MediaPlayer.events;
+    player.on(E.ERROR, (e) => this.#onError(`The player stopped: ${JSON.stringify((e as { error?: unknown }).error ?? e)}.`));
+    player.on(E.STREAM_INITIALIZED, () => {
+      const reps = player.getRepresentationsByType('video');
+      this.#options(reps.map((r) => `${r.height}p, ${formatRate(r.bandwidth)}`), true);
+      this.#level.onchange = () => {
+        const i = Number(this.#level.value);
+        player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: i < 0 } } } });
+        if (i >= 0) player.setRepresentationForTypeByIndex('video', i, true);
+      };
+    });
+    player.on(E.QUALITY_CHANGE_RENDERED, (e) => {
+      if (e.mediaType === 'video') this.#info.textContent = `playing ${e.newRepresentation.height}p (DASH)`;
+    });
+    player.initialize(this.#video, mpd, true);
   }
 
   #playMp4(result: TranscodeResult): void {

@@ -7,6 +7,7 @@ export type { StageFactors, StagePixels } from './balance/weighted.ts';
 export { parseAdapterWeights } from './balance/weights.ts';
 export type { LoadBalancer, BalancerConfig, BalancerJob, BalanceDecision, Candidate, EncodePreference, AdapterLoad } from './balance/balancer.ts';
 export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
+export { OUTPUT_FORMATS } from './options.ts';
 export type { RungPlan } from './plan/ladder.ts';
 export { openFrameCount } from './decode/frames.ts';
 export { formatStages } from './pipeline/profile.ts';

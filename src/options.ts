@@ -3,7 +3,10 @@
 import { InputTooLargeError } from './errors.ts';
 import { DEFAULT_LADDER } from './plan/ladder.ts';
 import { parsePolicy } from './schedule/pool.ts';
-import type { AudioMode, QualityLevel, SourceInfo, TranscodeOptions } from './types.ts';
+import type { AudioMode, OutputFormat, QualityLevel, SourceInfo, TranscodeOptions } from './types.ts';
+
+/** Every OutputFormat, in the order a CLI's usage lists them. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['mp4', 'hls', 'dash', 'cmaf'];
 
 /** The default `maxInputPixels`: the largest picture an AV1 level-6.x stream may carry. */
 export const DEFAULT_MAX_INPUT_PIXELS = 8192 * 4352;
@@ -43,7 +46,7 @@ export function checkOptions(options: TranscodeOptions): TranscodeOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('transcode() needs an options object');
   const { input, ladder, format, chunkSeconds, signal, onProgress } = options;
   if (input === undefined || input === null) throw new TypeError('options.input is required');
-  if (format !== undefined && format !== 'mp4' && format !== 'hls') throw new TypeError(`options.format must be 'mp4' or 'hls', got ${String(format)}`);
+  if (format !== undefined && !OUTPUT_FORMATS.includes(format)) throw new TypeError(`options.format must be an OutputFormat ('mp4', 'hls', 'dash' or 'cmaf'), got ${String(format)}`);
   if (options.target !== undefined && typeof options.target?.write !== 'function') throw new TypeError('options.target must have a write(path, bytes) method');
   if (ladder !== undefined) {
     if (!Array.isArray(ladder) || ladder.length === 0) throw new TypeError('options.ladder must be a non-empty array');

@@ -1,6 +1,7 @@
 // The one-job pipeline, composed: demux → decode once → plane readout → WGSL scale to every rung
 // (the front, src/pipeline/front.ts: stages joined by bounded queues, running at once) → chunk
-// scheduler over encoder leases → AV1 contract check → one MP4 or HLS rendition per rung.
+// scheduler over encoder leases → AV1 contract check → one MP4, or one set of CMAF segments per rung
+// listed by HLS playlists, a DASH MPD, or both.
 import { dropAudio, prepareAudio } from './audio/audio.ts';
 import { checkDecoderConfig, decodeFrames } from './decode/decoder.ts';
 import type { DecodeStats } from './decode/decoder.ts';
@@ -12,8 +13,9 @@ import { checkEncodable } from './encode/chunk-encoder.ts';
 import { createLease } from './encode/lease.ts';
 import type { EncoderLease } from './encode/lease.ts';
 import { NoAudioTrackError, abortError } from './errors.ts';
-import { writeHlsAudio, writeHlsMaster, writeHlsRung } from './hls/output.ts';
-import type { HlsAudio, HlsRung } from './hls/output.ts';
+import { writeDashManifest } from './dash/output.ts';
+import { writeCmafAudio, writeCmafRung, writeHlsMaster } from './hls/output.ts';
+import type { CmafAudio, CmafRung } from './hls/output.ts';
 import { alignAudio, writeMp4Rung } from './mux/rung-output.ts';
 import type { AudioTrack, WrittenRung } from './mux/rung-output.ts';
 import { MemoryTarget } from './mux/target.ts';
@@ -94,8 +96,10 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const format = opts.format ?? 'mp4';
     const chunkSeconds = opts.chunkSeconds ?? 2;
     const clock = new OutputClock(chunkSeconds, info.frameRate, info.timescale);
-    let hlsAudio: HlsAudio | null = null;
-    const hlsRungs: Array<HlsRung | null> = plans.map(() => null);
+    // 'cmaf' writes the segments once and lists them in both manifests.
+    const manifests = { hls: format === 'hls' || format === 'cmaf', dash: format === 'dash' || format === 'cmaf' };
+    let cmafAudio: CmafAudio | null = null;
+    const cmafRungs: Array<CmafRung | null> = plans.map(() => null);
     const scheduler = new Scheduler({
       rungs: plans.map((p) => ({
         job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, quantizer: p.quantizer, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
@@ -118,13 +122,13 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
         alignedAudio ??= alignAudio(audio ?? ('frames' in demux && audioMode !== 'drop' ? demux.audio() : null), clock.firstTimestamp ?? 0);
         const ctx = { plan, accepted, colorSpace: outColor, audio: alignedAudio, frameRate: info.frameRate, timescale: info.timescale, chunkSeconds };
         let written: WrittenRung;
-        if (format === 'hls') {
-          if (alignedAudio && !hlsAudio) {
-            hlsAudio = writeHlsAudio(alignedAudio, chunkSeconds);
-            for (const f of hlsAudio.files) { throwIfAborted(); await target.write(f.path, f.bytes); }
+        if (format !== 'mp4') {
+          if (alignedAudio && !cmafAudio) {
+            cmafAudio = writeCmafAudio(alignedAudio, chunkSeconds, manifests);
+            for (const f of cmafAudio.files) { throwIfAborted(); await target.write(f.path, f.bytes); }
           }
-          const rung = writeHlsRung(ctx);
-          hlsRungs[accepted.rung] = rung;
+          const rung = writeCmafRung(ctx, manifests);
+          cmafRungs[accepted.rung] = rung;
           written = rung;
         } else {
           written = writeMp4Rung(ctx);
@@ -203,9 +207,17 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       });
       return quality ? { ...r, chunks, quality } : { ...r, chunks };
     });
-    if (format === 'hls') {
-      const master = writeHlsMaster(hlsRungs.map((rung, i) => ({ rung: rung!, width: plans[i]!.width, height: plans[i]!.height, frameRate: info.frameRate })), hlsAudio);
+    if (manifests.hls) {
+      const master = writeHlsMaster(cmafRungs.map((rung, i) => ({ rung: rung!, width: plans[i]!.width, height: plans[i]!.height, frameRate: info.frameRate })), cmafAudio);
       await target.write(master.path, master.bytes);
+    }
+    if (manifests.dash) {
+      const a = cmafAudio as CmafAudio | null; // assigned in onRungDone, which TS cannot see
+      const mpd = writeDashManifest(
+        cmafRungs.map((rung, i) => ({ track: rung!.track, width: plans[i]!.width, height: plans[i]!.height, frameRate: info.frameRate })),
+        a ? { track: a.track, sampleRate: a.sampleRate, channels: a.channels } : null,
+      );
+      await target.write(mpd.path, mpd.bytes);
     }
     const chunks = rungs.flatMap((r) => r.chunks);
     const wallMs = performance.now() - started;

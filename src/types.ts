@@ -43,8 +43,12 @@ export type QualityLevel = 'high' | 'medium' | 'low';
 export type { AudioMode, AudioOutcome } from './audio/outcome.ts';
 import type { AudioMode, AudioOutcome } from './audio/outcome.ts';
 
-/** 'mp4': one MP4 per rung. 'hls': CMAF segments per rung, media and I-frame playlists, master.m3u8. */
-export type OutputFormat = 'mp4' | 'hls';
+/**
+ * 'mp4': one MP4 per rung. 'hls': CMAF segments per rung, media and I-frame playlists, master.m3u8.
+ * 'dash': the same CMAF segments listed by a static manifest.mpd. 'cmaf': one set of those segments
+ * listed by both master.m3u8 and manifest.mpd.
+ */
+export type OutputFormat = 'mp4' | 'hls' | 'dash' | 'cmaf';
 
 export type { OutputTarget } from './mux/target.ts';
 import type { OutputTarget } from './mux/target.ts';

@@ -37,7 +37,7 @@ async function settled(page: Page): Promise<string> {
 
 const lastJob = (page: Page) => page.evaluate(() => window.demoJobs.at(-1)!) as Promise<DemoJob>;
 
-async function startJob(page: Page, opts: { preset: string; format: 'hls' | 'mp4'; leases: number }): Promise<void> {
+async function startJob(page: Page, opts: { preset: string; format: 'hls' | 'dash' | 'cmaf' | 'mp4'; leases: number }): Promise<void> {
   await page.setInputFiles('#file', SOURCE);
   await page.selectOption('#preset', opts.preset);
   await page.selectOption('#format', opts.format);
@@ -61,10 +61,10 @@ describe('demo page in Chromium', () => {
     await server?.close();
   });
 
-  it('a full HLS job from a picked file: plays, shows ≥ 2 lease lanes, and its zip decodes in ffmpeg', async () => {
+  it('a full HLS + DASH (cmaf) job from a picked file: dash.js and hls.js both play it, ≥ 2 lease lanes, and its zip decodes in ffmpeg', async () => {
     const { page, pageErrors } = await open(browser, `${server.origin}/index.html`);
     try {
-      await startJob(page, { preset: '360,240', format: 'hls', leases: 2 });
+      await startJob(page, { preset: '360,240', format: 'cmaf', leases: 2 });
       assert.equal(await settled(page), 'done', await page.textContent('#status') ?? '');
       const job = await lastJob(page);
       assert.equal(job.decodedFrames, sourceFrames);
@@ -75,10 +75,13 @@ describe('demo page in Chromium', () => {
       assert.ok(lanes.length >= 2, `${lanes.length} lanes`);
       assert.ok(lanes.filter((n) => n > 0).length >= 2, 'at least 2 lanes hold chunks');
 
-      const t0 = await page.$eval('#player', (v) => (v as HTMLVideoElement).currentTime);
-      await page.waitForFunction((t) => (document.getElementById('player') as HTMLVideoElement).currentTime > t + 0.5, t0, { timeout: 30_000 });
-      const levels = await page.$$eval('#level option', (os) => os.map((o) => o.textContent));
-      assert.deepEqual(levels.slice(1).map((l) => l?.split(',')[0]).sort(), ['240p', '360p'], 'a level per rung after Auto');
+      // The player offers both engines for 'cmaf'; dash.js first, then hls.js over the same segments.
+      for (const engine of ['dash', 'hls']) {
+        await page.selectOption('#player-engine', engine);
+        await page.waitForFunction(() => (document.getElementById('player') as HTMLVideoElement).currentTime > 0.5, undefined, { timeout: 30_000 });
+        const levels = await page.$$eval('#level option', (os) => os.map((o) => o.textContent));
+        assert.deepEqual(levels.slice(1).map((l) => l?.split(',')[0]).sort(), ['240p', '360p'], `${engine}: a level per rung after Auto`);
+      }
 
       const shot = join(artifacts, 'demo-full-job.png');
       await page.screenshot({ path: shot, fullPage: true });
@@ -92,9 +95,10 @@ describe('demo page in Chromium', () => {
         mkdirSync(join(dir, name, '..'), { recursive: true });
         writeFileSync(join(dir, name), bytes);
       }
-      const probe = ffprobe(join(dir, 'master.m3u8'));
-      const heights = probe.streams.filter((s) => s.codec_type === 'video').map((s) => s.height).sort();
-      assert.deepEqual(heights, [240, 360]);
+      for (const manifest of ['master.m3u8', 'manifest.mpd']) {
+        const heights = ffprobe(join(dir, manifest)).streams.filter((s) => s.codec_type === 'video').map((s) => s.height).sort();
+        assert.deepEqual(heights, [240, 360], manifest);
+      }
       for (const label of [360, 240]) assert.equal(dav1dFrameCount(join(dir, `${label}p/video.m3u8`)), sourceFrames, `${label}p frames`);
       assert.deepEqual(pageErrors, []);
     } finally {

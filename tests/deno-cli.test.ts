@@ -14,6 +14,10 @@ import {
   readHlsLadder,
 } from './lib/ladder-checks.ts';
 import type { HlsLadder } from './lib/ladder-checks.ts';
+import {
+  checkDashAudioDuration, checkDashBandwidth, checkDashDecodes, checkDashManifest, checkDashPlayback, checkDashTimeline, readDashLadder,
+} from './lib/dash-checks.ts';
+import type { DashLadder } from './lib/dash-checks.ts';
 import { MEDIA, sourceFrameCount } from './lib/media.ts';
 
 const SOURCE = join(MEDIA, 'video.mp4');
@@ -70,6 +74,7 @@ describe('deno task transcode video.mp4 --format hls (480,360, 2 leases)', () =>
     assert.equal(s.master, join(out, 'master.m3u8'));
     checkHlsPlaylists(out, l, 2, true);
     checkHlsBoundaries(l, 5, 1 / 25);
+    assert.equal(existsSync(join(out, 'manifest.mpd')), false, "'hls' writes no MPD");
   });
 
   it('ffprobe opens master.m3u8; libdav1d decodes 125 frames from every rung', () => {
@@ -97,6 +102,42 @@ describe('deno task transcode video.mp4 --format hls (480,360, 2 leases)', () =>
     assert.ok(overlaps(s.timeline), 'chunks of different leases ran at the same time');
     assert.equal(s.timeline.length, s.stats.chunks, 'every chunk is on the timeline');
     assert.equal(s.openFrames, 0);
+  });
+});
+
+describe('deno task transcode video.mp4 --format dash (480,360)', () => {
+  const out = tempDir('deno-dash');
+  const RUNGS = [{ width: 854, height: 480 }, { width: 640, height: 360 }];
+  let s: Summary & { mpd?: string };
+  let l: DashLadder;
+  before(async () => {
+    const r = await denoCli([SOURCE, '--out', out, '--format', 'dash', '--ladder', '480,360', '--json']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    assert.ok(r.summary, 'a JSON summary line');
+    s = r.summary;
+    l = await readDashLadder(out);
+  });
+
+  it('DOMParser reads manifest.mpd (codecs = sequence header, audio with channels), every file exists, no HLS playlist is written', () => {
+    assert.equal(s.mpd, join(out, 'manifest.mpd'));
+    assert.equal(s.master, undefined);
+    checkDashManifest(out, l, RUNGS, '25', true);
+    assert.deepEqual(readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.m3u8')), []);
+  });
+
+  it('SegmentTimelines add up to the duration within a frame; @bandwidth is the peak segment rate', () => {
+    checkDashTimeline(l, 5, 1 / 25);
+    checkDashBandwidth(out, l);
+  });
+
+  it('ffprobe opens manifest.mpd; libdav1d decodes 125 frames from each Representation; the audio decodes to the source duration', () => {
+    checkDashDecodes(out, l, RUNGS, 125, true);
+    checkDashAudioDuration(out, l, SOURCE, 0.05);
+  });
+
+  it('dash.js in Chromium plays manifest.mpd past 4 s, rendering both Representations after a switch, with no error', async () => {
+    const r = await checkDashPlayback(out, 2, 4);
+    console.log(`dash.js: currentTime ${r.currentTime.toFixed(2)} s, rendered ${r.rendered.join(',')}`);
   });
 });
 

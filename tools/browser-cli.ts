@@ -1,20 +1,22 @@
-// `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls]
+// `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls|dash|cmaf]
 // [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W] [--quality-report] [--audio auto|drop|require]`: runs the browser
-// engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung. Progress and,
+// engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung (dash: DIR/manifest.mpd; cmaf: both over one set of segments). Progress and,
 // at the end, a one-line stage profile go to stderr; the last stdout line is one JSON summary. --balancer bundles a LoadBalancer module for the page and runs the job through an engine with it.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatStages, parseAudioMode } from '../src/mod.ts';
+import { OUTPUT_FORMATS, formatStages, parseAudioMode } from '../src/mod.ts';
+import type { OutputFormat } from '../src/mod.ts';
 import { parseQuality } from '../src/options.ts';
 import { DEFAULT_LADDER } from '../src/plan/ladder.ts';
 import type { AudioMode, TranscodeStats } from '../src/mod.ts';
 import { transcodeInBrowser } from './harness.ts';
 
-const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
+const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls|dash|cmaf] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
        [--balancer ./my-balancer.ts] [--adapter-weights 100,66] [--quality high|medium|low|Q,Q,…] [--quality-report] [--audio auto|drop|require]
 Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.
+--format hls writes DIR/master.m3u8, dash DIR/manifest.mpd, cmaf both, over the same CMAF segments (DIR/<rung>p/, DIR/audio/).
 --quality encodes at constant quality instead of bitrates: a level, or an AV1 quantizer (0 best … 63) per rung.
 --quality-report decodes every chunk back and compares each frame with the scaled picture it was encoded
 from (WGSL): PSNR (Y, and Y/U/V weighted by plane size as ffmpeg's psnr 'average') and SSIM (Y) per rung,
@@ -60,8 +62,10 @@ if (positionals.length > 1) fail(`expected one INPUT, got ${positionals.length}\
 const input = values.sample ? null : positionals[0] ? resolve(positionals[0]) : null;
 if (input && (!existsSync(input) || !statSync(input).isFile())) fail(`input file not found: ${input}`);
 const outDir = resolve(values.out ?? 'out');
-if (values.format !== 'mp4' && values.format !== 'hls') fail(`--format must be mp4 or hls, got ${values.format}`);
-const format = values.format;
+if (!(OUTPUT_FORMATS as readonly string[]).includes(values.format)) fail(`--format must be ${OUTPUT_FORMATS.join(', ')}, got ${values.format}`);
+const format = values.format as OutputFormat;
+const hls = format === 'hls' || format === 'cmaf';
+const dash = format === 'dash' || format === 'cmaf';
 const ladder = values.ladder?.split(',').map((s) => Number(s.trim()));
 if (ladder?.some((n) => !Number.isInteger(n) || n < 2)) fail(`--ladder must be comma-separated heights, got ${values.ladder}`);
 const leases = values.leases ? Number(values.leases) : undefined;
@@ -110,7 +114,8 @@ const balanced = reply.events.find((e) => e.type === 'job-balanced');
 const summary = {
   ...(balanced && balanced.type === 'job-balanced' ? { balanced: { adapter: balanced.adapter.index, jobLoad: balanced.jobLoad, loads: balanced.loads, softwareLeases: balanced.softwareLeases, hardwareEncoder: balanced.hardwareEncoder } } : {}),
   rungs: (reply.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: resolve(outDir, r.file), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) })),
-  ...(format === 'hls' ? { master: resolve(outDir, 'master.m3u8') } : {}),
+  ...(hls ? { master: resolve(outDir, 'master.m3u8') } : {}),
+  ...(dash ? { mpd: resolve(outDir, 'manifest.mpd') } : {}),
   audio: reply.audio ?? null,
   notices: (reply.source as { notices?: string[] } | undefined)?.notices ?? [],
   decodedFrames: (reply.stats as { decodedFrames: number }).decodedFrames,
@@ -119,7 +124,8 @@ const summary = {
   wallMs: Math.round(performance.now() - t0),
   engineMs: Math.round(reply.wallMs),
 };
-process.stderr.write(format === 'hls' ? `wrote HLS to ${resolve(outDir, 'master.m3u8')}\n` : `wrote ${summary.rungs.length} MP4s to ${outDir}\n`);
+const wrote = [...(hls ? [`HLS to ${resolve(outDir, 'master.m3u8')}`] : []), ...(dash ? [`DASH to ${resolve(outDir, 'manifest.mpd')}`] : [])];
+process.stderr.write(wrote.length > 0 ? `wrote ${wrote.join(' and ')}\n` : `wrote ${summary.rungs.length} MP4s to ${outDir}\n`);
 // Where the engine's time went; the JSON carries it as stats.stages.
 const stages = (reply.stats as Partial<TranscodeStats> | undefined)?.stages;
 if (stages) process.stderr.write(`${formatStages(stages)}\n`);

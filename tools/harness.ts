@@ -9,6 +9,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { chromium } from 'playwright';
 import type { Browser, Page } from 'playwright';
 import type { EngineJobsReply, EngineJobsRequest, JobReply, JobRequest } from '../demo/harness.ts';
+import type { OutputFormat } from '../src/mod.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -46,6 +47,7 @@ export async function ensureBuild(log: (s: string) => void = () => {}): Promise<
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript', '.wgsl': 'text/plain', '.map': 'application/json',
   '.mp4': 'video/mp4', '.webm': 'video/webm', '.m3u8': 'application/vnd.apple.mpegurl', '.m4s': 'video/iso.segment',
+  '.mpd': 'application/dash+xml',
 };
 
 export interface Served {
@@ -170,7 +172,7 @@ export async function transcodeInBrowser(opts: {
   leases?: number | undefined;
   chunkSeconds?: number | undefined;
   policy?: string | undefined;
-  format?: 'mp4' | 'hls' | undefined;
+  format?: OutputFormat | undefined;
   /** A LoadBalancer module (path): the job runs through an engine (createEngine) with it. */
   balancer?: string | undefined;
   /** Adapter weights for the engine's balancer, e.g. "100,66"; also runs the job through an engine. */

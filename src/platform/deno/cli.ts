@@ -7,20 +7,20 @@ import { parseArgs } from 'node:util';
 import { formatStages, openFrameCount, parseAudioMode, transcode } from '../../mod.ts';
 import type { ProgressEvent } from '../../progress/events.ts';
 import { DEFAULT_LADDER } from '../../plan/ladder.ts';
-import { parseQuality } from '../../options.ts';
-import type { AudioMode, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types.ts';
+import { OUTPUT_FORMATS, parseQuality } from '../../options.ts';
+import type { AudioMode, OutputFormat, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types.ts';
 import { DenoFileTarget } from './file-target.ts';
 import { openFileReader } from './file-source.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestFile } from './manifest.ts';
 import { ProgressView } from './progress-view.ts';
 
-const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format hls|mp4]
+const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls|dash|cmaf]
                            [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json] [--resume]
                            [--quality high|medium|low|Q,Q,…] [--quality-report] [--audio auto|drop|require]
 
 Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
-folder per rung. Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
+folder of CMAF segments per rung (dash: DIR/manifest.mpd; cmaf: both over one set of segments). Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
 one opens), scaling uses WebGPU. --json prints one JSON summary line on stdout at the end.
 Every file is written under a temporary name and renamed when complete; DIR/${MANIFEST} lists each
 finished rung's files with their sizes and SHA-256. --resume (MP4 only) skips the rungs whose files
@@ -35,7 +35,7 @@ has no audio. What became of the audio is a note, and in --json as audio. Ctrl-C
 class UsageError extends Error {}
 
 interface Args {
-  input: string; out: string; ladder: number[] | undefined; format: 'mp4' | 'hls'; policy: string | undefined;
+  input: string; out: string; ladder: number[] | undefined; format: OutputFormat; policy: string | undefined;
   leases: number | undefined; chunkSeconds: number | undefined; json: boolean; resume: boolean; qualityReport: boolean;
   quality: QualityLevel | number[] | undefined; qualityText: string | null; audio: AudioMode;
 }
@@ -73,7 +73,7 @@ function parse(argv: string[]): Args | null {
   try { quality = v.quality === undefined ? undefined : parseQuality(v.quality); } catch (err) { throw new UsageError((err as Error).message); }
   let audio: AudioMode;
   try { audio = parseAudioMode(v.audio ?? 'auto'); } catch (err) { throw new UsageError((err as Error).message); }
-  if (v.format !== 'mp4' && v.format !== 'hls') throw new UsageError(`bad --format ${JSON.stringify(v.format)}: use mp4 or hls`);
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(v.format)) throw new UsageError(`bad --format ${JSON.stringify(v.format)}: use ${OUTPUT_FORMATS.join(', ')}`);
   let ladder: number[] | undefined;
   if (v.ladder !== undefined) {
     const parts = v.ladder.split(',').map((s) => s.trim());
@@ -96,7 +96,7 @@ function parse(argv: string[]): Args | null {
     if (!(chunkSeconds > 0)) throw new UsageError(`bad --chunk-seconds ${JSON.stringify(v['chunk-seconds'])}: expected a positive number`);
   }
   return {
-    input: positionals[0]!, out: v.out, ladder, format: v.format, policy: v.policy, leases: positiveInt('leases', v.leases),
+    input: positionals[0]!, out: v.out, ladder, format: v.format as OutputFormat, policy: v.policy, leases: positiveInt('leases', v.leases),
     chunkSeconds, json: v.json === true, resume: v.resume === true, qualityReport: v['quality-report'] === true,
     quality, qualityText: v.quality ?? null, audio,
   };
@@ -145,7 +145,7 @@ async function main(): Promise<number> {
   const manifest: Manifest = { version: 1, input: identity, format: args.format, chunkSeconds: args.chunkSeconds ?? null, quality: args.qualityText, rungs: [] };
   let dropped: number[] = [];
   if (args.resume) {
-    if (args.format !== 'mp4') throw new UsageError('--resume works with --format mp4 only: an HLS master playlist lists every rung, so an HLS ladder is redone whole');
+    if (args.format !== 'mp4') throw new UsageError('--resume works with --format mp4 only: an HLS master playlist or a DASH MPD lists every rung, so a segmented ladder is redone whole');
     const old = await readManifest(outDir);
     if (old && old.format === args.format && old.chunkSeconds === manifest.chunkSeconds && (old.quality ?? null) === manifest.quality && old.input.size === identity.size && old.input.mtimeMs === identity.mtimeMs) {
       for (const r of old.rungs) if (requested.includes(r.requested) && await rungIntact(outDir, r)) manifest.rungs.push(r);
@@ -229,7 +229,9 @@ async function main(): Promise<number> {
     input.reader.close?.();
   }
   view.stop();
-  const files = (label: number) => args.format === 'hls' ? `${outDir}/${label}p/video.m3u8` : `${outDir}/${label}p.mp4`;
+  const hls = args.format === 'hls' || args.format === 'cmaf';
+  const dash = args.format === 'dash' || args.format === 'cmaf';
+  const files = (label: number) => hls ? `${outDir}/${label}p/video.m3u8` : dash ? `${outDir}/${label}p/init.mp4` : `${outDir}/${label}p.mp4`;
   const fresh = (result?.rungs ?? []).map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: files(r.label), chunks: r.chunks, ...(r.quality ? { quality: r.quality } : {}) }));
   const resumed = kept.map((r) => ({ height: r.height, width: r.width, label: r.label, codec: r.codec, bitrate: r.bitrate, achievedBitrate: null, quantizer: null, frames: r.frames, bytes: r.files.reduce((n, f) => n + f.size, 0), file: files(r.label), chunks: [] }));
   const rungs = [...fresh, ...resumed].sort((a, b) => b.width * b.height - a.width * a.height);
@@ -239,7 +241,8 @@ async function main(): Promise<number> {
     resumed: kept.map((r) => r.label),
     audio: result?.audio ?? null,
     notices: result?.source.notices ?? [],
-    ...(args.format === 'hls' ? { master: `${outDir}/master.m3u8` } : {}),
+    ...(hls ? { master: `${outDir}/master.m3u8` } : {}),
+    ...(dash ? { mpd: `${outDir}/manifest.mpd` } : {}),
     decodedFrames: stats.decodedFrames,
     stats,
     openFrames: openFrameCount(),
@@ -248,7 +251,8 @@ async function main(): Promise<number> {
   };
   const fps = stats.encodedFrames / Math.max(1e-3, summary.wallMs / 1000);
   if (kept.length) console.error(`resumed: kept ${kept.map((r) => `${r.label}p`).join(', ')} (files match the manifest)`);
-  console.error(`${args.format === 'hls' ? `wrote HLS to ${outDir}/master.m3u8` : `wrote ${fresh.length} MP4s to ${outDir}`} in ${(summary.wallMs / 1000).toFixed(1)} s (${fps.toFixed(1)} encoded frames/s, ${stats.chunks} chunks)`);
+  const wrote = [...(hls ? [`HLS to ${outDir}/master.m3u8`] : []), ...(dash ? [`DASH to ${outDir}/manifest.mpd`] : [])];
+  console.error(`${wrote.length > 0 ? `wrote ${wrote.join(' and ')}` : `wrote ${fresh.length} MP4s to ${outDir}`} in ${(summary.wallMs / 1000).toFixed(1)} s (${fps.toFixed(1)} encoded frames/s, ${stats.chunks} chunks)`);
   // Where the time went (also in --json as stats.stages); a run that only resumed has none.
   if (result) console.error(formatStages(result.stats.stages));
   for (const r of fresh) if (r.quality) console.error(`quality ${r.label}p: ${formatQuality(r.quality)}`);

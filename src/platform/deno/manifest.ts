@@ -1,13 +1,14 @@
 // The resume manifest of the Deno CLI: DIR/.ladder-manifest.json lists, per finished rung, every
 // file with its size and SHA-256, written (temp name, then rename) as each rung completes. With
 // --resume, a rung whose files all exist with that size and checksum is skipped; the rest are redone.
+import type { OutputFormat } from '../../types.ts';
 
 export interface ManifestFile { path: string; size: number; sha256: string }
 export interface ManifestRung { requested: number; label: number; width: number; height: number; codec: string; bitrate: number; frames: number; files: ManifestFile[] }
 export interface Manifest {
   version: 1;
   input: { size: number; mtimeMs: number | null };
-  format: 'mp4' | 'hls';
+  format: OutputFormat;
   chunkSeconds: number | null;
   /** --quality as given (a level or quantizers), null for bitrate mode; a resume must match it. */
   quality?: string | null;
