@@ -5,35 +5,17 @@
 // index. The engine compares against its own scaled frames, so the difference includes the two
 // scalers' difference. Every frame is compared, per chunk too, and no VideoFrame is left open.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ROOT } from '../tools/harness.ts';
-import { runCli, tempDir } from './lib/cli.ts';
+import { runCli, runDenoCli, tempDir } from './lib/cli.ts';
 import { MEDIA, qualityAgainstSource } from './lib/media.ts';
 import type { FfmpegQuality } from './lib/media.ts';
 
 const SOURCE = join(MEDIA, 'video.mp4');
-const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
 
 interface Quality { psnr: number; psnrY: number; ssim: number; frames: number }
 interface Rung { label: number; width: number; height: number; frames: number; file: string; quality?: Quality; chunks: Array<{ index: number; frames?: number; quality?: Quality }> }
 interface Summary { rungs: Rung[]; openFrames: number; wallMs: number }
-
-function denoCli(args: string[]): Promise<{ code: number; stderr: string; summary: Summary | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(DENO, ['task', 'transcode', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d; });
-    child.stderr.on('data', (d: Buffer) => { stderr += d; });
-    child.on('close', (code) => {
-      let summary: Summary | null = null;
-      try { summary = JSON.parse(stdout.trim().split('\n').pop() ?? '') as Summary; } catch { /* an error run */ }
-      resolve({ code: code ?? 1, stderr, summary });
-    });
-  });
-}
 
 /** Compares every rung's reported figures with ffmpeg's, printing both. */
 function checkAgainstFfmpeg(runtime: string, summary: Summary): void {
@@ -66,7 +48,7 @@ describe('qualityReport under Deno: video.mp4 → 720p, 360p (deno task transcod
   let summary: Summary;
   before(async () => {
     const out = tempDir('quality-deno');
-    const r = await denoCli([SOURCE, '--out', out, '--ladder', '720,360', '--json', '--quality-report']);
+    const r = await runDenoCli([SOURCE, '--out', out, '--ladder', '720,360', '--quality-report']);
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     assert.ok(r.summary, 'a JSON summary line');
     summary = r.summary;
