@@ -10,8 +10,8 @@
 // filtering, lookahead, screen content, GOP) nor feeding (µs time base, frame rate) recovered it;
 // the preset did: 3.1.2 at 8 → 40.0 dB, 6 → 44.3 (720p 45.1), 5 → 720p 49.4. At equal bitrate,
 // preset 5 is the first that holds every rung within 1 dB of 1.4.1's preset 10 (bench:deno-ladder
-// prints the comparison). It costs time: that bench took 58.9 s at 5 against 27.6 s at 10, both on a
-// busy machine (README, "Speed"); LADDER_SVT_PRESET overrides.
+// prints the comparison). It costs time: that bench took 58.2 s at 5 against 16.6 s at 10 on a quiet
+// machine (README, "Speed"); LADDER_SVT_PRESET overrides.
 export const DEFAULT_SVT_PRESET = 5;
 
 /** The preset Debian's ffmpeg (SVT-AV1 1.4.1) is compared at in bench:deno-ladder. */
