@@ -164,8 +164,14 @@ export interface ChunkRecord {
   encoder: string;
   attempts: number;
   bytes: number;
-  /** Bitrate the encoder was configured with (the rate loop's correction applied); 0 in constant-quality mode. */
+  /** Bitrate the encoder was configured with (the rate loop's correction applied); 0 when encoded by quantizer. */
   targetBitrate: number;
+  /**
+   * The AV1 quantizer the chunk was encoded at: in constant-quality mode, or in bitrate mode when its
+   * encoder saturated on the rung (it stopped spending more whatever the target, so the rate loop
+   * holds the rung's rate by quantizer). Null for a chunk encoded to a target bitrate.
+   */
+  quantizer: number | null;
   /** Bitrate the chunk was meant to come out at (the rung's asked rate, corrected by its debt). */
   aimBitrate: number;
   /** Seconds of source the chunk covers. */

@@ -37,28 +37,20 @@ function durationOf(file: string): number {
   return Number(v.duration);
 }
 
-/**
- * Prints the rung table and checks every rung within ±10% of its asked rate. Returns the rungs that
- * came out under because the encoder would not spend more: every chunk was given the rate loop's
- * largest target (4× its aim) and still came out short. Those are not counted as passing.
- */
-function checkRates(title: string, summary: CliSummary, sourceSeconds: number): string[] {
+/** Prints the rung table (per chunk: came out / target or quantizer (aim)) and checks every rung within ±10% of its asked rate. */
+function checkRates(title: string, summary: CliSummary, sourceSeconds: number): void {
   const rows = summary.rungs.map((r: CliRung) => {
     const kbps = videoKbps(r.file, sourceSeconds);
     return { r, kbps, ratio: kbps * 1000 / r.bitrate };
   });
-  console.log(`${title}\n  rung   asked kbit/s  video kbit/s (ffprobe)  ratio   chunks: came out / target (aim), attempts`);
+  console.log(`${title}\n  rung   asked kbit/s  video kbit/s (ffprobe)  ratio   chunks: came out / target kbit/s or qQUANTIZER (aim), attempts`);
   for (const { r, kbps, ratio } of rows) {
-    const chunks = r.chunks.map((c) => `${Math.round(c.bytes * 8 / c.seconds / 1000)}/${Math.round(c.targetBitrate / 1000)}(${Math.round(c.aimBitrate / 1000)})${c.attempts > 1 ? `×${c.attempts}` : ''}`).join(' ');
+    const chunks = r.chunks.map((c) => `${Math.round(c.bytes * 8 / c.seconds / 1000)}/${c.quantizer !== null ? `q${c.quantizer}` : Math.round(c.targetBitrate / 1000)}(${Math.round(c.aimBitrate / 1000)})${c.attempts > 1 ? `×${c.attempts}` : ''}`).join(' ');
     console.log(`  ${`${r.label}p`.padEnd(6)} ${(r.bitrate / 1000).toFixed(0).padStart(12)}  ${kbps.toFixed(0).padStart(22)}  ${ratio.toFixed(3)}   ${chunks}`);
   }
-  const saturated: string[] = [];
   for (const { r, ratio } of rows) {
-    const floor = ratio < 1 - TOLERANCE && r.chunks.every((c) => c.targetBitrate >= 3.99 * c.aimBitrate && c.bytes * 8 / c.seconds < c.aimBitrate);
-    if (floor) { saturated.push(`${r.label}p at ${ratio.toFixed(3)}×`); continue; }
     assert.ok(Math.abs(ratio - 1) <= TOLERANCE, `${title}: ${r.label}p at ${ratio.toFixed(3)}× its asked ${r.bitrate} bit/s`);
   }
-  return saturated;
 }
 
 const RUNTIMES = [
@@ -73,18 +65,17 @@ describe('bitrate accuracy: every rung within ±10% of the asked rate', () => {
   });
 
   for (const rt of RUNTIMES) {
-    it(`${rt.name}: nearly static and high-motion 720p30 clips, default ladder, 2 leases`, async (t) => {
-      const floors: string[] = [];
+    it(`${rt.name}: nearly static and high-motion 720p30 clips, default ladder, 2 leases`, async () => {
       for (const clip of clips) {
         const out = join(dir, `${rt.name}-${clip.name.replace(' ', '-')}`);
         const r = await rt.run([clip.file, '--out', out, '--leases', '2']);
         assert.equal(r.code, 0, r.stderr.slice(-3000));
         assert.ok(r.summary);
-        floors.push(...checkRates(`${rt.name}, ${clip.name} (${clip.file})`, r.summary, durationOf(clip.file)).map((x) => `${clip.name} ${x}`));
+        // Chromium's software AV1 stops spending at ~48 dB on the still clip whatever the target
+        // (~290 kbit/s for 2212 asked at 720p): the rate loop finds it saturated and holds those
+        // rungs by quantizer (chunks marked qN in the table).
+        checkRates(`${rt.name}, ${clip.name} (${clip.file})`, r.summary, durationOf(clip.file));
       }
-      // Chromium's software AV1 encoder stops at its quality floor (~48 dB on the still clip at
-      // 720p, ~290 kbit/s for 2212 asked) whatever the target: not met, and reported as skipped.
-      if (floors.length > 0) t.skip(`below the asked rate at the encoder's quality floor, though targeted at 4× their aim: ${floors.join(', ')}`);
     });
   }
 
@@ -93,8 +84,7 @@ describe('bitrate accuracy: every rung within ±10% of the asked rate', () => {
       const src = join(MEDIA, 'video.mp4');
       const r = await rt.run([src, '--out', join(dir, `${rt.name}-video`)]);
       assert.equal(r.code, 0, r.stderr.slice(-3000));
-      const floors = checkRates(`${rt.name}, video.mp4, default ladder`, r.summary!, durationOf(src));
-      assert.deepEqual(floors, [], 'no rung of video.mp4 stops at a quality floor');
+      checkRates(`${rt.name}, video.mp4, default ladder`, r.summary!, durationOf(src));
     });
   }
 });

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright';
 import { ensureBuild, launchChromium, openHarness, runJob, serve } from '../tools/harness.ts';
 import type { JobReply, PageErrors } from '../tools/harness.ts';
-import { EXPECTED_OUTCOMES, TYPED_ERRORS, makeCorpus, selected } from './corpus/make.ts';
+import { TYPED_ERRORS, expectedOutcome, makeCorpus, selected } from './corpus/make.ts';
 import type { CorpusEntry } from './corpus/make.ts';
 import { tempDir } from './lib/cli.ts';
 import { dav1dFrameCount } from './lib/media.ts';
@@ -78,8 +78,8 @@ function skipped(reply: JobReply): number {
 function check(entry: CorpusEntry, reply: JobReply, out: string, errors: PageErrors): string[] {
   const problems: string[] = [];
   const outcome = reply.ok ? 'ok' : reply.error!.name;
-  const expected = EXPECTED_OUTCOMES[entry.name];
-  if (expected && !expected.test(outcome)) problems.push(`expected ${expected}, got ${outcome}${reply.ok ? '' : `: ${reply.error!.message}`}`);
+  const expected = expectedOutcome(entry.name, 'chromium');
+  if (!expected.test(outcome)) problems.push(`expected ${expected}, got ${outcome}${reply.ok ? '' : `: ${reply.error!.message}`}`);
   if (reply.openFrames !== 0) problems.push(`${reply.openFrames} VideoFrames left open`);
   if (reply.liveWorkers !== 0) problems.push(`${reply.liveWorkers} encoder workers still alive`);
   if (errors.pageErrors.length) problems.push(`uncaught page errors: ${errors.pageErrors.join('; ')}`);

@@ -56,6 +56,8 @@ export interface SimulatedLeaseOptions {
    * the way real encoders miss (SVT-AV1 over, Chromium's software AV1 under).
    */
   rateGain?: (job: ChunkJob, chunk: number) => number;
+  /** Bits per second a chunk comes out at when encoded at constant quality (job.quantizer set); default the job's bitrate. */
+  quantizerRate?: (job: ChunkJob, quantizer: number) => number;
 }
 
 export function createSimulatedLease(id: number, opts: SimulatedLeaseOptions): EncoderLease {
@@ -80,9 +82,10 @@ export function createSimulatedLease(id: number, opts: SimulatedLeaseOptions): E
       if (!job) throw new CodecFailureError('Simulated encoder: end() without begin()');
       await opts.clock.sleep(opts.cost(job, frames.length) / (failing ? 2 : 1));
       if (failing) throw new CodecFailureError(`Simulated encoder ${id}: forced failure`);
-      const gain = opts.rateGain?.(job, begun - 1) ?? 1;
-      // Every packet a temporal delimiter and padding, sized so the chunk lands at target × gain.
-      const size = (f: RawFrame) => Math.max(2, Math.round((job!.bitrate * gain * f.duration) / 8e6));
+      const q = job.quantizer;
+      const rate = q !== null ? opts.quantizerRate?.(job, q) ?? job.bitrate : job.bitrate * (opts.rateGain?.(job, begun - 1) ?? 1);
+      // Every packet a temporal delimiter and padding, sized so the chunk lands at that rate.
+      const size = (f: RawFrame) => Math.max(2, Math.round((rate * f.duration) / 8e6));
       const packets = frames.map((f, i) => {
         const data = new Uint8Array(i === 0 ? Math.max(size(f), KEY_HEADER.length) : size(f));
         data.set(i === 0 ? KEY_HEADER : [0x12, 0x00]);

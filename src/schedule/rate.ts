@@ -13,7 +13,15 @@
 //    the length is unknown), within [0.6, 1.6]× the asked rate;
 //  - first pass: a chunk that began without a gain for its rung and kind, and missed its aim by more
 //    than 15%, is encoded again once with the gain it taught (the start of the source serves as
-//    the first pass, so the first chunks are not sacrificed to learning).
+//    the first pass, so the first chunks are not sacrificed to learning);
+//  - saturation: some encoders stop spending at a quality ceiling whatever the target (Chromium's
+//    software AV1 on a nearly still picture makes ~0.3× the asked rate at 1× and at 4× the target).
+//    A chunk that falls short by more than 15% when the rung's targets so far span 1.5× and its
+//    output did not grow with them (elasticity under 0.05) marks the rung saturated for its kind; its chunks are then encoded in constant-quality mode with the AV1
+//    quantizer that makes the aim, interpolated in log rate between the quantizers tried on the rung
+//    (see quantizerFor; Chromium's software AV1 measured 0.08–0.17 per step, steeper toward 0). The
+//    chunk that showed it is encoded again in that mode; its first quantizer pass is a first pass
+//    like any other, and a later quantizer chunk that misses by more than 25% is encoded again.
 //
 // A chunk already under way keeps its target: targets are set only at begin().
 
@@ -31,8 +39,10 @@ const PAYBACK_CHUNKS = 2;
 const MAX_CORRECTION = 4;
 
 export interface RatePlan {
-  /** Bitrate to configure the encoder with. */
+  /** Bitrate to configure the encoder with (in quantizer mode: the aim, for the record). */
   bitrate: number;
+  /** Constant-quality mode for a saturated rung: the AV1 quantizer (0–63) of every frame; else null. */
+  quantizer: number | null;
   /** Bitrate the chunk should come out at (the asked rate, corrected by the rung's debt). */
   aim: number;
   /** Whether the gain came from this rung and kind (false: the kind's mean, or none yet). */
@@ -46,7 +56,36 @@ export interface RateOutcome {
   seconds: number;
 }
 
-interface Sums { made: number; asked: number; samples: Array<{ target: number; rate: number }> }
+interface Sums {
+  made: number;
+  asked: number;
+  samples: Array<{ target: number; rate: number }>;
+  /** The encoder stopped following the target on this rung: chunks go by quantizer. */
+  saturated: boolean;
+  /** Quantizer chunks: what each quantizer made (bits per second). */
+  quantized: Array<{ q: number; rate: number }>;
+}
+
+/**
+ * Saturation: once a rung's targets span this ratio, an output that does not grow with the target
+ * (elasticity under SATURATION_ELASTICITY) while short of its aim shows an encoder at its ceiling.
+ * Measured on the still clip's first chunks: Chromium's software AV1 −0.15 to −0.17 (it made less at
+ * 4× the target); SVT-AV1 +0.17 at 360p, its least elastic, and it then reaches the aim at 4–5× on
+ * later chunks, so it stays in bitrate mode.
+ */
+const SATURATION_SPAN = 1.5;
+const SATURATION_ELASTICITY = 0.05;
+/** Rate model in quantizer mode: log rate falls by β per quantizer step. */
+const DEFAULT_Q_SLOPE = 0.13;
+const MAX_Q_SLOPE = 0.25;
+/** Farthest a quantizer is stepped past the ones tried. */
+const MAX_Q_STEP = 8;
+/** A quantizer chunk that misses its aim by more than this is encoded again with what it taught. */
+const QUANTIZER_TOLERANCE = 0.25;
+/** First quantizer tried when a rung saturates (AV1's 0–63 scale; Chromium's "medium" is 32). */
+const FIRST_QUANTIZER = 28;
+const MIN_QUANTIZER = 1;
+const MAX_QUANTIZER = 63;
 
 /** Elasticity bounds of the fitted power law (made rate ∝ target^α). */
 const MIN_ELASTICITY = 0.7;
@@ -80,44 +119,78 @@ export class RateController {
     if (!byRung || byRung.size === 0) return null;
     let made = 0;
     let asked = 0;
-    for (const s of byRung.values()) { made += s.made; asked += s.asked; }
+    for (const s of byRung.values()) if (!s.saturated) { made += s.made; asked += s.asked; }
     return asked > 0 ? { gain: made / asked, calibrated: false } : null;
   }
 
   /** The correction (target ÷ aim) for `aim` on an encoder of `kind` for `rung`, and whether it is the rung's own. */
   correction(kind: string, rung: number, aim: number): { correction: number; calibrated: boolean } {
     const own = this.#gain.get(kind)?.get(rung);
-    if (own && own.samples.length >= 2) {
-      const xs = own.samples.map((p) => Math.log(p.target));
-      const ys = own.samples.map((p) => Math.log(p.rate));
-      if (Math.max(...xs) - Math.min(...xs) >= Math.log(1.1)) {
-        const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-        const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-        let sxy = 0;
-        let sxx = 0;
-        for (let i = 0; i < xs.length; i++) { sxy += (xs[i]! - mx) * (ys[i]! - my); sxx += (xs[i]! - mx) ** 2; }
-        const alpha = Math.min(MAX_ELASTICITY, Math.max(MIN_ELASTICITY, sxy / sxx));
-        // Through the samples' centroid with slope α: the target that makes `aim`.
-        const target = Math.exp(mx + (Math.log(aim) - my) / alpha);
-        return { correction: target / aim, calibrated: true };
-      }
+    const f = own ? fitPowerLaw(own.samples, Math.log(1.1)) : null;
+    if (f) {
+      const alpha = Math.min(MAX_ELASTICITY, Math.max(MIN_ELASTICITY, f.slope));
+      // Through the samples' centroid with slope α: the target that makes `aim`.
+      const target = Math.exp(f.mx + (Math.log(aim) - f.my) / alpha);
+      return { correction: target / aim, calibrated: true };
     }
     const g = this.gain(kind, rung);
     return { correction: 1 / (g?.gain ?? 1), calibrated: g?.calibrated ?? false };
   }
 
   /** The target for a chunk of `rung` about to begin on an encoder of `kind`. */
-  plan(rung: number, kind: string, chunkSeconds: number): RatePlan {
+  /** `searched`: the chunk's own passes at constant quality so far (a repeat searches from them, not the rung's). */
+  plan(rung: number, kind: string, chunkSeconds: number, searched: ReadonlyArray<{ q: number; rate: number }> = []): RatePlan {
     const asked = this.#asked[rung]!;
     const done = this.#done[rung]!;
     const debtBits = asked * done.seconds - done.bits;
     const left = this.#expectedSeconds > 0 ? this.#expectedSeconds - done.seconds - this.#running[rung]! : 0;
     const horizon = Math.max(chunkSeconds, left > 0 ? left : PAYBACK_CHUNKS * chunkSeconds);
     const aim = Math.min(MAX_AIM * asked, Math.max(MIN_AIM * asked, asked + debtBits / horizon));
+    this.#running[rung]! += chunkSeconds;
+    const own = this.#gain.get(kind)?.get(rung);
+    if (own?.saturated) {
+      const q = this.quantizerFor(searched.length > 0 ? searched : own.quantized, aim);
+      return { bitrate: Math.round(aim), quantizer: q.quantizer, aim: Math.round(aim), calibrated: q.calibrated };
+    }
     const c = this.correction(kind, rung, aim);
     const correction = Math.min(MAX_CORRECTION, Math.max(1 / MAX_CORRECTION, c.correction));
-    this.#running[rung]! += chunkSeconds;
-    return { bitrate: Math.round(aim * correction), aim: Math.round(aim), calibrated: c.calibrated };
+    return { bitrate: Math.round(aim * correction), quantizer: null, aim: Math.round(aim), calibrated: c.calibrated };
+  }
+
+  /**
+   * The quantizer expected to make `aim`, from the rung's quantizer chunks: interpolated in log rate
+   * between the two quantizers that bracket it, else stepped from the nearest one at the steeper of
+   * its local slope and 0.13 per step, at most MAX_Q_STEP away (AV1's rate is convex in the
+   * quantizer, steeper toward 0, so a slope fitted higher up overshoots when extrapolated down).
+   */
+  quantizerFor(quantized: ReadonlyArray<{ q: number; rate: number }>, aim: number): { quantizer: number; calibrated: boolean } {
+    if (quantized.length === 0) return { quantizer: FIRST_QUANTIZER, calibrated: false };
+    // One point per quantizer: the mean log rate of its chunks.
+    const byQ = new Map<number, number[]>();
+    for (const p of quantized) byQ.set(p.q, [...(byQ.get(p.q) ?? []), Math.log(p.rate)]);
+    const pts = [...byQ].map(([q, ys]) => ({ q, y: ys.reduce((x, z) => x + z, 0) / ys.length })).sort((l, r) => l.q - r.q);
+    const y = Math.log(aim);
+    const clamp = (q: number) => Math.min(MAX_QUANTIZER, Math.max(MIN_QUANTIZER, Math.round(q)));
+    // Rate falls as q rises: a bracket is adjacent points with y between them.
+    for (let i = 0; i + 1 < pts.length; i++) {
+      const lo = pts[i]!;
+      const hi = pts[i + 1]!;
+      if (lo.y >= y && y >= hi.y) {
+        const t = lo.y === hi.y ? 0.5 : (lo.y - y) / (lo.y - hi.y);
+        return { quantizer: clamp(lo.q + t * (hi.q - lo.q)), calibrated: true };
+      }
+    }
+    const nearest = pts.reduce((m, p) => (Math.abs(p.y - y) < Math.abs(m.y - y) ? p : m));
+    const local = pts.length >= 2 ? -fitLine(pts.map((p) => p.q), pts.map((p) => p.y)).slope : 0;
+    const slope = Math.min(MAX_Q_SLOPE, Math.max(DEFAULT_Q_SLOPE, local));
+    const step = Math.min(MAX_Q_STEP, Math.max(-MAX_Q_STEP, (nearest.y - y) / slope));
+    return { quantizer: clamp(nearest.q + step), calibrated: true };
+  }
+
+  /** Quantizer mode failed to open on this kind (an encoder without it): back to bitrate targets. */
+  unsaturate(kind: string, rung: number): void {
+    const own = this.#gain.get(kind)?.get(rung);
+    if (own) own.saturated = false;
   }
 
   /**
@@ -130,12 +203,23 @@ export class RateController {
     if (outcome.seconds <= 0) return false;
     let byRung = this.#gain.get(kind);
     if (!byRung) this.#gain.set(kind, byRung = new Map());
-    const s = byRung.get(rung) ?? { made: 0, asked: 0, samples: [] };
+    const s = byRung.get(rung) ?? { made: 0, asked: 0, samples: [], saturated: false, quantized: [] };
+    byRung.set(rung, s);
+    const rate = outcome.bits / outcome.seconds;
+    const made = rate / plan.aim;
+    const miss = Math.abs(made - 1);
+    if (plan.quantizer !== null) {
+      if (outcome.bits > 0) s.quantized = [...s.quantized, { q: plan.quantizer, rate }].slice(-4 * MAX_SAMPLES);
+      return miss > (plan.calibrated ? QUANTIZER_TOLERANCE : FIRST_PASS_TOLERANCE);
+    }
     s.made += outcome.bits;
     s.asked += plan.bitrate * outcome.seconds;
-    if (outcome.bits > 0) s.samples = [...s.samples, { target: plan.bitrate, rate: outcome.bits / outcome.seconds }].slice(-MAX_SAMPLES);
-    byRung.set(rung, s);
-    const miss = Math.abs(outcome.bits / (plan.aim * outcome.seconds) - 1);
+    if (outcome.bits > 0) s.samples = [...s.samples, { target: plan.bitrate, rate }].slice(-MAX_SAMPLES);
+    const f = fitPowerLaw(s.samples, Math.log(SATURATION_SPAN));
+    if (!s.saturated && outcome.bits > 0 && made < 1 - FIRST_PASS_TOLERANCE && f !== null && f.slope < SATURATION_ELASTICITY) {
+      s.saturated = true;
+      return true; // encoded again by quantizer
+    }
     return !plan.calibrated && miss > FIRST_PASS_TOLERANCE;
   }
 
@@ -151,4 +235,22 @@ export class RateController {
     const d = this.#done[rung]!;
     return d.seconds > 0 ? d.bits / d.seconds : 0;
   }
+}
+
+/** Least-squares line through (log target, log rate), or null while the targets span less than `minSpan` (in log). */
+function fitPowerLaw(samples: ReadonlyArray<{ target: number; rate: number }>, minSpan: number): { slope: number; mx: number; my: number } | null {
+  if (samples.length < 2) return null;
+  const xs = samples.map((p) => Math.log(p.target));
+  if (Math.max(...xs) - Math.min(...xs) < minSpan) return null;
+  return fitLine(xs, samples.map((p) => Math.log(p.rate)));
+}
+
+/** Least-squares line y = my + slope·(x − mx) through at least two points with distinct x. */
+function fitLine(xs: readonly number[], ys: readonly number[]): { slope: number; mx: number; my: number } {
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < xs.length; i++) { sxy += (xs[i]! - mx) * (ys[i]! - my); sxx += (xs[i]! - mx) ** 2; }
+  return { slope: sxy / sxx, mx, my };
 }

@@ -24,6 +24,13 @@ import { emit } from '../progress/events.ts';
 import type { ProgressSink } from '../progress/events.ts';
 import type { ChunkRecord, LeaseStageStats, StageStats } from '../types.ts';
 
+/**
+ * A chunk is encoded again for its rate at most this often: a bitrate first pass, the pass that
+ * shows its encoder saturated, then a quantizer search that also ends once it would try a
+ * quantizer it already tried (the closest pass is kept).
+ */
+const MAX_RATE_REPEATS = 6;
+
 /** Encoder failures a single chunk may suffer before the job fails. */
 const MAX_ATTEMPTS = 3;
 /** Consecutive failures after which a lease is retired. */
@@ -55,8 +62,10 @@ interface Chunk {
   record: ChunkRecord | null;
   /** The rate plan of the attempt under way (targets are fixed when an encoder begins). */
   plan: RatePlan | null;
-  /** The chunk was encoded again because its first pass missed its rate (once at most). */
-  recalibrated: boolean;
+  /** Times this chunk was encoded again for its rate (first pass, saturation, quantizer search): at most MAX_RATE_REPEATS. */
+  repeats: number;
+  /** This chunk's passes at constant quality (a saturated rung): the quantizer search's points, and the outputs to pick from. */
+  searched: Array<{ q: number; rate: number; output: ChunkOutput; outcome: { bits: number; seconds: number }; plan: RatePlan }>;
 }
 
 /** The scheduler's side of the stage profile. */
@@ -219,7 +228,7 @@ export class Scheduler {
     if (last && index < last.index) throw new RangeError(`Cannot push frame: chunk ${index} of rung ${rung} already closed`);
     if (!last || index > last.index) {
       if (last) last.closed = true;
-      last = { rung, index, frames: [], closed: false, state: 'queued', sent: 0, attempts: 0, excluded: new Set(), lastError: null, helper: false, output: null, record: null, plan: null, recalibrated: false };
+      last = { rung, index, frames: [], closed: false, state: 'queued', sent: 0, attempts: 0, excluded: new Set(), lastError: null, helper: false, output: null, record: null, plan: null, repeats: 0, searched: [] };
       chunks.push(last);
     }
     last.frames.push(frame);
@@ -336,10 +345,10 @@ export class Scheduler {
     const started = performance.now();
     let info = { hardware: false, encoder: 'unknown' };
     // Constant-quality rungs have no rate to hold.
-    const plan = work.job.quantizer === null ? this.#rate.plan(chunk.rung, kindOf(lease.hardware), this.#chunkSeconds) : null;
+    const plan = work.job.quantizer === null ? this.#rate.plan(chunk.rung, kindOf(lease.hardware), this.#chunkSeconds, chunk.searched) : null;
     chunk.plan = plan;
     try {
-      info = await lease.begin({ ...work.job, bitrate: plan?.bitrate ?? work.job.bitrate, preferHardware: lease.hardware });
+      info = await lease.begin({ ...work.job, bitrate: plan?.bitrate ?? work.job.bitrate, quantizer: plan?.quantizer ?? work.job.quantizer, preferHardware: lease.hardware });
       emit(this.#sink, { type: 'chunk-start', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, hardware: info.hardware, encoder: info.encoder, helper });
       for (;;) {
         this.#throwIfFailed();
@@ -357,7 +366,11 @@ export class Scheduler {
       const output = await lease.end();
       this.#accept(lease, chunk, output, started);
     } catch (err) {
-      if (plan && chunk.state === 'running') this.#rate.learn(chunk.rung, kindOf(lease.hardware), plan, this.#chunkSeconds, { bits: 0, seconds: 0 });
+      if (plan && chunk.state === 'running') {
+        this.#rate.learn(chunk.rung, kindOf(lease.hardware), plan, this.#chunkSeconds, { bits: 0, seconds: 0 });
+        // An encoder that will not open at constant quality goes back to bitrate targets.
+        if (plan.quantizer !== null) this.#rate.unsaturate(kindOf(lease.hardware), chunk.rung);
+      }
       if (this.#failure) return;
       const e = err instanceof Error ? err : new Error(String(err));
       if (e instanceof TranscodeError && !(e instanceof CodecFailureError) && !(e instanceof ContractMismatchError)) {
@@ -369,6 +382,7 @@ export class Scheduler {
   }
 
   #accept(lease: EncoderLease, chunk: Chunk, output: ChunkOutput, started: number): void {
+    const work = this.#rungs[chunk.rung]!;
     if (output.packets.length !== chunk.frames.length) {
       throw new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index}: encoder returned ${output.packets.length} packets for ${chunk.frames.length} frames`);
     }
@@ -385,25 +399,44 @@ export class Scheduler {
     for (const p of output.packets) bytes += p.data.byteLength;
     let us = 0;
     for (const f of chunk.frames) us += f.duration;
-    const outcome = { bits: bytes * 8, seconds: us / 1e6 };
-    const plan = chunk.plan;
+    let outcome = { bits: bytes * 8, seconds: us / 1e6 };
+    let plan = chunk.plan;
     // Learned under the kind that actually encoded (a hardware lease may have fallen back to software).
     const again = plan !== null && this.#rate.learn(chunk.rung, kindOf(output.hardware), plan, this.#chunkSeconds, outcome);
-    if (plan && again && !chunk.recalibrated) {
-      chunk.recalibrated = true;
-      this.recalibrated++;
-      chunk.state = 'queued';
-      chunk.sent = 0;
+    if (plan && plan.quantizer !== null) chunk.searched.push({ q: plan.quantizer, rate: outcome.bits / outcome.seconds, output, outcome, plan });
+    if (plan && again) {
       const kbps = (x: number) => `${Math.round(x / 1000)} kbit/s`;
-      emit(this.#sink, { type: 'requeue', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, reason: `first pass at ${kbps(outcome.bits / outcome.seconds)} for ${kbps(plan.aim)} aimed (target ${kbps(plan.bitrate)}): encoding it again with the learned correction` });
-      this.#changed();
-      return;
+      const made = kbps(outcome.bits / outcome.seconds);
+      const nextQ = plan.quantizer !== null ? this.#rate.quantizerFor(chunk.searched, plan.aim).quantizer : null;
+      const converged = nextQ !== null && chunk.searched.some((p) => p.q === nextQ);
+      if (chunk.repeats < MAX_RATE_REPEATS && !converged) {
+        chunk.repeats++;
+        this.recalibrated++;
+        chunk.state = 'queued';
+        chunk.sent = 0;
+        const reason = plan.quantizer !== null
+          ? `quantizer ${plan.quantizer} made ${made} for ${kbps(plan.aim)} aimed: encoding it again at quantizer ${nextQ}`
+          : plan.calibrated
+            ? `encoder saturated: ${made} for ${kbps(plan.aim)} aimed at a target of ${kbps(plan.bitrate)}; encoding the rung at constant quality (quantizer)`
+            : `first pass at ${made} for ${kbps(plan.aim)} aimed (target ${kbps(plan.bitrate)}): encoding it again with the learned correction`;
+        emit(this.#sink, { type: 'requeue', rung: chunk.rung, chunk: chunk.index, leaseId: lease.id, reason });
+        this.#changed();
+        return;
+      }
+      if (chunk.searched.length > 0) {
+        // The search ended: keep the pass closest to its aim.
+        const off = (p: { rate: number; plan: RatePlan }) => Math.abs(Math.log(p.rate / p.plan.aim));
+        const best = chunk.searched.reduce((m, p) => (off(p) < off(m) ? p : m));
+        ({ output, outcome, plan } = best);
+        bytes = outcome.bits / 8;
+      }
     }
     this.#rate.accept(chunk.rung, outcome);
     chunk.output = output;
     chunk.record = {
       index: chunk.index, frames: chunk.frames.length, leaseId: lease.id, helper: chunk.helper, hardware: output.hardware, encoder: output.encoder, attempts: chunk.attempts, bytes,
-      targetBitrate: plan?.bitrate ?? 0, aimBitrate: plan?.aim ?? 0, seconds: outcome.seconds,
+      targetBitrate: plan && plan.quantizer === null ? plan.bitrate : 0, aimBitrate: plan?.aim ?? 0, seconds: outcome.seconds,
+      quantizer: plan ? plan.quantizer : work.job.quantizer,
     };
     this.#failures.set(lease.id, 0);
     this.#time(lease).chunks++;
@@ -463,8 +496,9 @@ export class Scheduler {
         this.#retired.add(lease.id);
         emit(this.#sink, { type: 'lease-retired', leaseId: lease.id, reason: err.message });
       }
-      if (chunk.attempts >= MAX_ATTEMPTS) {
-        this.fail(new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index} failed ${chunk.attempts} times; last error: ${err.message}`, { cause: err }));
+      // Passes repeated for the rate (not failures) do not count against the chunk.
+      if (chunk.attempts - chunk.repeats >= MAX_ATTEMPTS) {
+        this.fail(new CodecFailureError(`Rung ${chunk.rung} chunk ${chunk.index} failed ${chunk.attempts - chunk.repeats} times; last error: ${err.message}`, { cause: err }));
         return;
       }
     }

@@ -9,7 +9,7 @@ export interface CliRung {
   height: number; width: number; label: number; codec: string; frames: number; bytes: number; file: string;
   /** Asked bitrate, and what the rung's chunks came out at (bits per second). */
   bitrate: number; achievedBitrate: number;
-  chunks: Array<{ index: number; leaseId: number; helper: boolean; hardware: boolean; encoder: string; bytes: number; seconds: number; targetBitrate: number; aimBitrate: number; attempts: number }>;
+  chunks: Array<{ index: number; leaseId: number; helper: boolean; hardware: boolean; encoder: string; bytes: number; seconds: number; targetBitrate: number; aimBitrate: number; quantizer: number | null; attempts: number }>;
 }
 export interface CliSummary { rungs: CliRung[]; decodedFrames: number; stats: Record<string, number>; openFrames: number; wallMs: number }
 
