@@ -39,7 +39,9 @@ rmSync(BIN, { recursive: true, force: true });
 execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 for (const file of walk(LIB).filter((f) => f.endsWith('.d.ts'))) {
   const text = readFileSync(file, 'utf8');
-  writeFileSync(file, text.replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1$2.js$3'));
+  const js = text.replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1$2.js$3');
+  // The WebGPU types are not in TypeScript's DOM lib yet: a declaration that names them says where they are.
+  writeFileSync(file, /\bGPU[A-Z]\w*/.test(js) ? `/// <reference types="@webgpu/types" />\n${js}` : js);
 }
 
 // 2. The worker, self-contained (comlink and the encoder core inlined).
