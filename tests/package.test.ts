@@ -3,7 +3,7 @@
 // - a Vite app (tests/fixtures/embed-vite) installs it with npm, type-checks and builds, and in
 //   headless Chromium transcodes a canvas frame source and a file; libdav1d counts the frames;
 // - a bundle of an entry importing only `transcode` holds no node-av, hls.js, fflate or demo code;
-// - the installed `ladder-browser` bin transcodes a file;
+// - the installed `ladder-browser` bin starts and prints its usage;
 // - a Deno script (tests/fixtures/deno-script) imports the unpacked package through its deno.json
 //   and transcodes a file with a file target; `deno run -A npm:ladder-engine/cli` runs too;
 // - `npm ci` of this repository warns about no install script (npm 11's allowScripts advisory).
@@ -166,15 +166,11 @@ describe('the packed package, installed as its users install it', () => {
       }
     });
 
-    it('the installed ladder-browser bin transcodes a file', async () => {
-      const bin = join(app, 'node_modules/.bin/ladder-browser');
-      const help = await run(bin, ['--help'], { cwd: app, timeoutMs: 60_000 });
+    it('the installed ladder-browser bin runs (its usage)', async () => {
+      // Its transcoding is the browser CLI's, tested in browser-*.test.ts; here: that the installed
+      // bin starts from the tarball (bundled JS, Playwright resolved from the app) and answers.
+      const help = await run(join(app, 'node_modules/.bin/ladder-browser'), ['--help'], { cwd: app, timeoutMs: 60_000 });
       assert.match(help.stdout + help.stderr, /--out DIR/);
-      const out = join(tmp, 'bin-out');
-      const r = await ok(bin, [clip, '--out', out, '--ladder', '90'], { cwd: app, timeoutMs: 180_000 });
-      const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rungs: Array<{ width: number; height: number; frames: number }> };
-      assert.deepEqual(summary.rungs.map((x) => [x.width, x.height, x.frames]), [[160, 90, clipFrames]]);
-      assert.equal(dav1dFrameCount(join(out, '90p.mp4')), clipFrames);
     });
   });
 
