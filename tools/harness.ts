@@ -12,7 +12,10 @@ import type { EngineJobsReply, EngineJobsRequest, JobReply, JobRequest } from '.
 import type { OutputFormat } from '../src/mod.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-const DIST = join(ROOT, 'dist');
+// In the repository the page is built from demo/ into dist/; the installed package (whose bin is
+// this file bundled into bin/) ships it prebuilt in lib/harness/ and has no demo/ to build from.
+const INSTALLED = !existsSync(join(ROOT, 'demo'));
+const DIST = INSTALLED ? join(ROOT, 'lib', 'harness') : join(ROOT, 'dist');
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -35,6 +38,10 @@ function newestMtime(dir: string): number {
 
 /** Builds dist/ with Vite unless it is newer than every source file. */
 export async function ensureBuild(log: (s: string) => void = () => {}): Promise<void> {
+  if (INSTALLED) {
+    if (!existsSync(join(DIST, 'harness.html'))) throw new Error(`Cannot find the prebuilt harness page in ${DIST}: the package is incomplete`);
+    return;
+  }
   const stamp = join(DIST, '.built');
   const sources = Math.max(...['src', 'workers', 'shaders', 'demo'].map((d) => newestMtime(join(ROOT, d))), statSync(join(ROOT, 'vite.config.ts')).mtimeMs);
   if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
