@@ -224,8 +224,9 @@ async function main(): Promise<number> {
     else await Deno.remove(`${outDir}/${MANIFEST}`).catch(() => {});
     throw err;
   } finally {
-    Deno.removeSignalListener('SIGINT', onSigint);
-    Deno.removeSignalListener('SIGTERM', onSigterm);
+    // The signal listeners stay until Deno.exit: Ctrl-C reaches this process both from the
+    // terminal and from a parent that forwards it (npm, tools/deno-cli.mjs, deno task), and the
+    // second copy must not end the process by default action in the middle of the cleanup.
     input.reader.close?.();
   }
   view.stop();
