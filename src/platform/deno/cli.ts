@@ -1,4 +1,4 @@
-// `deno task transcode INPUT --out DIR [...]`: the engine under Deno, with node-av's codecs
+// `npm run transcode:deno -- INPUT --out DIR [...]` (or `deno task transcode …`): the engine under Deno, with node-av's codecs
 // installed as WebCodecs and Deno's WebGPU for scaling. Progress bars per rung on a TTY and a
 // one-line stage profile at the end (stderr), a one-line JSON summary with --json (stdout), a
 // one-line message and exit code 1 on error.
