@@ -19,7 +19,7 @@ const MARK = 'LADDER_SIGNALS_TEST_RUN';
 /** The acceptance: nothing of the job is running this long after the signal. */
 const GONE_WITHIN_MS = 4000;
 /** How long the job encodes after its first progress line before it is signalled. */
-const ENCODE_MS = 3000;
+const ENCODE_MS = 2000;
 const READY_GUARD_MS = 180_000;
 
 interface Proc { pid: number; ppid: number; start: string; state: string; exe: string }
