@@ -3,9 +3,9 @@
 // leases, stores every chunk in the job's object store and its record in KV, then acks. While a
 // segment runs it sends in-progress acks, so only a dead worker's segment is redelivered. A job's
 // state turning to cancelled aborts its segments here within a KV watch round trip.
-import { openFileReader } from '../platform/deno/file-source.ts';
 import { openInput } from '../demux/demux.ts';
 import type { Demuxed } from '../demux/demux.ts';
+import type { RangeReader } from '../types.ts';
 import { createLease } from '../encode/lease.ts';
 import { listAdapters, requestGpuDevice } from '../platform/gpu.ts';
 import { RateController } from '../schedule/rate.ts';
@@ -21,6 +21,8 @@ import type { ChunkMeta, JobSpec, JobState, WorkItem } from './protocol.ts';
 
 export interface WorkerOptions {
   nats: string;
+  /** Opens a source path that the coordinator shared (the platform's file reader). */
+  openPath: (path: string) => Promise<RangeReader>;
   /** Encoder leases in all; a segment gets min(leases, rungs) of them, and the rest serve more segments at once. */
   leases?: number | undefined;
   policy?: string | undefined;
@@ -54,7 +56,7 @@ export class SegmentWorker {
 
   constructor(opts: WorkerOptions) {
     this.#opts = opts;
-    this.id = opts.id ?? `w${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`;
+    this.id = opts.id ?? `w-${crypto.randomUUID().slice(0, 8)}`;
     if (!/^[A-Za-z0-9_-]+$/.test(this.id)) throw new TypeError(`options.id must be letters, digits, - or _ (a KV key token), got ${JSON.stringify(this.id)}`);
   }
 
@@ -133,7 +135,7 @@ export class SegmentWorker {
     const demux = (async () => {
       const s = spec.source;
       if (s.kind === 'path') {
-        const reader = await openFileReader(s.path);
+        const reader = await this.#opts.openPath(s.path);
         closeReader = () => reader.close?.();
         return openInput(reader);
       }

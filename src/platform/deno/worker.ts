@@ -3,6 +3,7 @@
 import './install.ts';
 import { parseArgs } from 'node:util';
 import { SegmentWorker } from '../../distributed/worker.ts';
+import { openFileReader } from './file-source.ts';
 
 const USAGE = `usage: deno task worker --nats nats://HOST:PORT [--leases N] [--policy all|software|...] [--id NAME]
 
@@ -35,7 +36,7 @@ function main(): Promise<number> | number {
   Deno.addSignalListener('SIGINT', stop);
   Deno.addSignalListener('SIGTERM', stop);
   const worker = new SegmentWorker({
-    nats: v.nats, leases, policy: v.policy, id: v.id, signal: controller.signal,
+    nats: v.nats, openPath: openFileReader, leases, policy: v.policy, id: v.id, signal: controller.signal,
     log: (line) => console.error(line),
     ...(v['test-force-colour'] ? { colorOverride: { primaries: 'bt470bg', transfer: 'smpte170m', matrix: 'bt470bg', fullRange: false } } : {}),
   });
