@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import { Objm } from '@nats-io/obj';
 import { ROOT } from '../tools/harness.ts';
+import { planSegments } from '../src/distributed/segments.ts';
 import { tempDir } from './lib/cli.ts';
 import { checkHlsBandwidthAndCodecs, checkHlsDecodes, checkHlsPlayback, checkHlsPlaylists, checkMp4Rung, checkPsnr, readHlsLadder } from './lib/ladder-checks.ts';
 import { MEDIA, dav1dFrameCount } from './lib/media.ts';
@@ -247,5 +248,21 @@ describe('distributed ladder on NATS JetStream (deno task submit / worker / canc
       assert.ok(!buckets.includes(`ladder-${job}`), `buckets: ${buckets.join(', ')}`);
       assert.ok(!existsSync(join(dir, 'cancel', '1080p.mp4')));
     });
+  });
+});
+
+describe('planSegments (the coordinator\'s cut, from the packet index alone)', () => {
+  it('cuts at the output clock\'s chunk slices, with the pre-roll back to the key frame before each', () => {
+    // 10 frames at 25 fps, key frames at 0 and 0.24 s, B-frame order (decode order differs from presentation).
+    const pts = [0, 80_000, 40_000, 160_000, 120_000, 240_000, 320_000, 280_000, 360_000, 200_000];
+    const index = pts.map((t) => ({ timestamp: t, duration: 40_000, key: t === 0 || t === 240_000 }));
+    const segs = planSegments(index, 0.1, 25, 1_000_000);
+    // Slice k holds output times t with floor((t + 1) / 0.1 s) = k.
+    assert.deepEqual(segs.map((s) => s.startUs), [0, 120_000, 200_000, 320_000]);
+    assert.deepEqual(segs.map((s) => s.endUs), [120_000, 200_000, 320_000, null]);
+    assert.deepEqual(segs.map((s) => s.frames), [3, 2, 3, 2]);
+    // Frames from the key frame at or before the start (0, 0, 0, 0.24 s) up to it.
+    assert.deepEqual(segs.map((s) => s.preroll), [0, 3, 5, 2]);
+    assert.deepEqual(segs.map((s) => s.index), [0, 1, 2, 3]);
   });
 });
