@@ -74,7 +74,7 @@ function toOutput(c: StoredChunk): ChunkOutput {
 function toRecord(m: ChunkMeta): ChunkRecord & { worker: string; encodeId: string; delivery: number } {
   return {
     index: m.index, frames: m.frames, leaseId: 0, helper: false, hardware: m.hardware, encoder: m.encoder, attempts: m.attempts, bytes: m.bytes,
-    targetBitrate: m.targetBitrate, aimBitrate: m.aimBitrate, seconds: m.seconds, worker: m.worker, encodeId: m.encodeId, delivery: m.delivery,
+    targetBitrate: m.targetBitrate, aimBitrate: m.aimBitrate, quantizer: m.quantizer ?? null, seconds: m.seconds, worker: m.worker, encodeId: m.encodeId, delivery: m.delivery,
   };
 }
 

@@ -103,6 +103,8 @@ export interface ChunkMeta {
   seconds: number;
   targetBitrate: number;
   aimBitrate: number;
+  /** The AV1 quantizer it was encoded at (constant quality, or a saturated rung); null for a bitrate target. */
+  quantizer: number | null;
   attempts: number;
   /** JetStream delivery count of the work item that produced it (> 1: redelivered). */
   delivery: number;

@@ -184,7 +184,7 @@ export class SegmentWorker {
         const r = ch.record;
         const meta: ChunkMeta = {
           rung: ch.rung, index: segment.index, worker: this.id, encodeId, encoder: ch.output.encoder, hardware: ch.output.hardware, frames: r.frames, bytes: r.bytes,
-          seconds: r.seconds, targetBitrate: r.targetBitrate, aimBitrate: r.aimBitrate, attempts: r.attempts, delivery,
+          seconds: r.seconds, targetBitrate: r.targetBitrate, aimBitrate: r.aimBitrate, quantizer: r.quantizer, attempts: r.attempts, delivery,
         };
         // Keyed by job, rung and index: a duplicate delivery overwrites, never adds.
         await store.putBlob({ name: chunkObject(ch.rung, segment.index) }, encodeChunkBlob(meta, ch.output.packets));
