@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run transcode:deno -- INPUT --out DIR [...]`: starts the Deno CLI (src/platform/deno/cli.ts)
-// on the Deno binary that `npm ci` installed, as one child that this process forwards SIGINT,
+// `node tools/deno-cli.mjs COMMAND [ARGS...]`, behind the npm scripts `transcode:deno`, `submit`,
+// `worker` and `cancel` (`npm run transcode:deno -- INPUT --out DIR [...]`): starts that Deno
+// command (src/platform/deno/cli.ts, submit.ts, worker.ts, cancel.ts) on the Deno binary that `npm ci` installed, as one child that this process forwards SIGINT,
 // SIGTERM and SIGHUP to and waits for, exiting with its status. Plain JavaScript, so `node` runs it
 // as one process with no TypeScript loader in between.
 //
@@ -14,7 +15,13 @@ import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-const entry = fileURLToPath(new URL('../src/platform/deno/cli.ts', import.meta.url));
+const COMMANDS = { transcode: 'cli.ts', submit: 'submit.ts', worker: 'worker.ts', cancel: 'cancel.ts', probe: 'probe.ts' };
+const [command, ...args] = process.argv.slice(2);
+if (!Object.hasOwn(COMMANDS, command ?? '')) {
+  process.stderr.write(`usage: node tools/deno-cli.mjs ${Object.keys(COMMANDS).join('|')} [ARGS...]\n`);
+  process.exit(2);
+}
+const entry = fileURLToPath(new URL(`../src/platform/deno/${COMMANDS[command]}`, import.meta.url));
 
 let deno;
 try {
@@ -24,7 +31,7 @@ try {
   process.exit(1);
 }
 
-const child = spawn(deno, ['run', '-A', entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(deno, ['run', '-A', entry, ...args], { stdio: 'inherit' });
 // Ctrl-C reaches the child directly too (same process group); a second SIGINT is harmless to it.
 const forward = (signal) => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); };
 for (const s of FORWARDED) process.on(s, forward);
