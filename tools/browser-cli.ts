@@ -23,7 +23,8 @@ from (WGSL): PSNR (Y, and Y/U/V weighted by plane size as ffmpeg's psnr 'average
 on stderr and in the JSON as rungs[].quality (per chunk as rungs[].chunks[].quality).
 --audio auto (default) carries the source's audio or re-encodes it as Opus, failing only if neither is
 possible; drop writes video only; require fails before decoding when the source has no audio. What
-became of the audio is a note on stderr and in the JSON as audio.`;
+became of the audio is a note on stderr and in the JSON as audio.
+Ctrl-C (SIGINT) or SIGTERM cancels: Chromium is closed, nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`;
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -79,6 +80,18 @@ try { audio = parseAudioMode(values.audio ?? 'auto'); } catch (err) { fail((err 
 const balancer = values.balancer ? resolve(values.balancer) : undefined;
 if (balancer && (!existsSync(balancer) || !statSync(balancer).isFile())) fail(`--balancer file not found: ${balancer}`);
 
+// SIGINT (Ctrl-C) or SIGTERM cancels: Chromium is closed, the job's files are removed, and the
+// exit status is 130 or 143. A second copy of the signal (the terminal and npm both deliver
+// Ctrl-C) only repeats the abort.
+const controller = new AbortController();
+let cancelledBy: NodeJS.Signals | null = null;
+const onSignal = (signal: NodeJS.Signals) => {
+  cancelledBy ??= signal;
+  controller.abort(new DOMException(`Cancelled by ${signal}`, 'AbortError'));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 const t0 = performance.now();
 const reply = await transcodeInBrowser({
   inputPath: input,
@@ -93,6 +106,7 @@ const reply = await transcodeInBrowser({
   qualityReport: values['quality-report'] === true,
   quality,
   audio,
+  signal: controller.signal,
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }
     const e = JSON.parse(line.slice(9)) as { type: string; [k: string]: unknown };
@@ -106,7 +120,13 @@ const reply = await transcodeInBrowser({
       process.stderr.write(`job placed on adapter ${b.adapter.index} (${b.adapter.description || 'no description'})${b.jobLoad === null ? '' : `, job load ${b.jobLoad}`}${loads ? ` [${loads}]` : ''}\n`);
     } else if (e.type === 'helper-attached') process.stderr.write(`lease ${e.leaseId} helps rung ${e.rung}\n`);
   },
-}).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+}).catch((err: unknown) => {
+  if (cancelledBy) {
+    process.stderr.write(`error: cancelled by ${cancelledBy}; the files this job wrote were removed\n`);
+    process.exit(cancelledBy === 'SIGINT' ? 130 : 143);
+  }
+  return fail(err instanceof Error ? err.message : String(err));
+});
 
 if (!reply.ok) fail(`${reply.error?.name}: ${reply.error?.message}`);
 if (reply.pageErrors.length > 0) fail(`uncaught page errors: ${reply.pageErrors.join('; ')}`);

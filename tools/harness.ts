@@ -1,7 +1,7 @@
 // Node-side driver of the browser engine: builds the harness page (cached by source mtimes),
 // serves it with the input file (HTTP Range) and an upload sink, and runs jobs in headless
 // Chromium through Playwright. Used by the browser CLI, the tests and the benchmarks.
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,10 @@ import type { EngineJobsReply, EngineJobsRequest, JobReply, JobRequest } from '.
 import type { OutputFormat } from '../src/mod.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-const DIST = join(ROOT, 'dist');
+// In the repository the page is built from demo/ into dist/; the installed package (whose bin is
+// this file bundled into bin/) ships it prebuilt in lib/harness/ and has no demo/ to build from.
+const INSTALLED = !existsSync(join(ROOT, 'demo'));
+const DIST = INSTALLED ? join(ROOT, 'lib', 'harness') : join(ROOT, 'dist');
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -35,6 +38,10 @@ function newestMtime(dir: string): number {
 
 /** Builds dist/ with Vite unless it is newer than every source file. */
 export async function ensureBuild(log: (s: string) => void = () => {}): Promise<void> {
+  if (INSTALLED) {
+    if (!existsSync(join(DIST, 'harness.html'))) throw new Error(`Cannot find the prebuilt harness page in ${DIST}: the package is incomplete`);
+    return;
+  }
   const stamp = join(DIST, '.built');
   const sources = Math.max(...['src', 'workers', 'shaders', 'demo'].map((d) => newestMtime(join(ROOT, d))), statSync(join(ROOT, 'vite.config.ts')).mtimeMs);
   if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
@@ -52,6 +59,8 @@ const TYPES: Record<string, string> = {
 
 export interface Served {
   origin: string;
+  /** Final paths of the files uploaded so far (PUT /out/NAME), in order. */
+  readonly written: readonly string[];
   close(): Promise<void>;
 }
 
@@ -65,6 +74,7 @@ export async function serve(opts: {
   /** Extra read-only folders: URL prefix (e.g. '/hls/') → directory. */
   mounts?: Record<string, string>;
 }): Promise<Served> {
+  const written: string[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname);
@@ -78,6 +88,7 @@ export async function serve(opts: {
         mkdirSync(resolve(dest, '..'), { recursive: true });
         writeFileSync(`${dest}.partial`, Buffer.concat(chunks));
         renameSync(`${dest}.partial`, dest);
+        written.push(dest);
         res.writeHead(201).end();
       });
       return;
@@ -109,12 +120,22 @@ export async function serve(opts: {
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
+    written,
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/**
+ * Launches headless Chromium. By default Playwright handles SIGINT, SIGTERM and SIGHUP itself (it
+ * closes the browser; on SIGINT it also exits 130). `ownSignals: true` leaves them to the caller,
+ * which must then close the browser (Playwright still kills it when the process exits).
+ */
+export async function launchChromium(opts: { ownSignals?: boolean } = {}): Promise<Browser> {
+  const own = opts.ownSignals === true;
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS,
+    ...(own ? { handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false } : {}),
+  });
 }
 
 export interface PageErrors {
@@ -183,15 +204,30 @@ export async function transcodeInBrowser(opts: {
   quality?: 'high' | 'medium' | 'low' | number[] | undefined;
   /** TranscodeOptions.audio. */
   audio?: 'auto' | 'drop' | 'require' | undefined;
+  /**
+   * Cancels the job: Chromium is closed, and every file the job uploaded is removed, then the
+   * promise rejects with the signal's reason. With a signal, the caller owns SIGINT/SIGTERM
+   * (Playwright's own handlers are off).
+   */
+  signal?: AbortSignal | undefined;
   onLog?: (line: string) => void;
 }): Promise<JobReply & PageErrors> {
-  await ensureBuild(opts.onLog);
+  const signal = opts.signal;
+  // Each step races the signal, so a cancel does not wait for the page's job to notice.
+  const cancelled = new Promise<never>((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  cancelled.catch(() => {});
+  const step = <T>(p: Promise<T>): Promise<T> => signal ? Promise.race([p, cancelled]) : p;
+  await step(ensureBuild(opts.onLog));
   mkdirSync(opts.outDir, { recursive: true });
-  const balancerDir = opts.balancer ? await bundleBalancer(opts.balancer) : null;
+  const balancerDir = opts.balancer ? await step(bundleBalancer(opts.balancer)) : null;
   const server = await serve({ inputPath: opts.inputPath ?? undefined, outDir: opts.outDir, ...(balancerDir ? { mounts: { '/balancer/': balancerDir } } : {}) });
-  const browser = await launchChromium();
+  let browser: Browser | null = null;
   try {
-    const { page, errors } = await openHarness(browser, server.origin, opts.onLog);
+    browser = await step(launchChromium({ ownSignals: signal !== undefined }));
+    const { page, errors } = await step(openHarness(browser, server.origin, opts.onLog));
     const job: JobRequest = {
       inputUrl: opts.inputPath ? `${server.origin}/input` : null,
       uploadBase: `${server.origin}/out/`,
@@ -204,17 +240,31 @@ export async function transcodeInBrowser(opts: {
       ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
       ...(opts.audio !== undefined ? { audio: opts.audio } : {}),
     };
-    if (!balancerDir && opts.adapterWeights === undefined) return { ...(await runJob(page, job)), ...errors };
-    const many = await runEngineJobs(page, {
+    if (!balancerDir && opts.adapterWeights === undefined) return { ...(await step(runJob(page, job))), ...errors };
+    const many = await step(runEngineJobs(page, {
       jobs: [job],
       ...(balancerDir ? { balancerUrl: `${server.origin}/balancer/balancer.js` } : {}),
       ...(opts.adapterWeights !== undefined ? { adapterWeights: opts.adapterWeights } : {}),
-    });
+    }));
     const reply: JobReply = many.jobs[0] ?? { ok: false, events: [], openFrames: many.openFrames, liveWorkers: 0, wallMs: many.wallMs, ...(many.error ? { error: many.error } : {}) };
     return { ...reply, ...errors };
   } finally {
-    await browser.close();
-    await server.close();
+    await browser?.close();
+    await server.close(); // uploads are written synchronously on arrival: none lands after this
     if (balancerDir) rmSync(balancerDir, { recursive: true, force: true });
+    if (signal?.aborted) discardUploads(opts.outDir, server.written);
+  }
+}
+
+/** Removes what a cancelled job uploaded, and the folders that leaves empty (never outDir itself). */
+function discardUploads(outDir: string, files: readonly string[]): void {
+  const root = resolve(outDir);
+  const dirs = new Set<string>();
+  for (const f of files) {
+    rmSync(f, { force: true });
+    for (let d = resolve(f, '..'); d.startsWith(root + sep); d = resolve(d, '..')) dirs.add(d);
+  }
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    try { rmdirSync(d); } catch { /* not empty: holds files this job did not write */ }
   }
 }

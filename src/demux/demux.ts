@@ -50,7 +50,13 @@ export interface AudioPassthrough extends SourceAudio {
 export interface Demuxed {
   info: SourceInfo;
   decoderConfig: VideoDecoderConfig;
-  packets(): AsyncGenerator<DemuxedPacket, void, undefined>;
+  /**
+   * The video packets in decode order. With `fromUs`, from the last key packet whose presentation
+   * time is at or before it (a time range's decode start), to the end, without the truncation check.
+   */
+  packets(fromUs?: number): AsyncGenerator<DemuxedPacket, void, undefined>;
+  /** Every video packet's times and key flag, in decode order, from the index alone (no data read). */
+  packetIndex(): Promise<Array<Omit<DemuxedPacket, 'data'>>>;
   /** Reads the first audio track's packets; null when there is none. */
   readAudio(): Promise<SourceAudio | null>;
   close(): void;
@@ -213,11 +219,12 @@ async function describe(mb: Input): Promise<Demuxed> {
   return {
     info,
     decoderConfig,
-    async *packets() {
+    async *packets(fromUs?: number) {
       const sink = new EncodedPacketSink(v);
       let count = 0;
       try {
-        for await (const p of sink.packets()) {
+        const start = fromUs === undefined ? undefined : await sink.getKeyPacket(fromUs / 1e6) ?? undefined;
+        for await (const p of sink.packets(start)) {
           if (p.isMetadataOnly) continue;
           count++;
           yield { data: p.data, key: p.type === 'key', timestamp: toUs(p.timestamp), duration: toUs(p.duration) };
@@ -226,9 +233,20 @@ async function describe(mb: Input): Promise<Demuxed> {
         throw wrap('Cannot read video packets', err);
       }
       // mediabunny ends the packet stream quietly where a truncated file's data runs out.
-      if (count < info.frameCount) {
+      if (fromUs === undefined && count < info.frameCount) {
         throw new CorruptInputError(`Input is truncated: the container lists ${info.frameCount} video frames but only ${count} could be read`);
       }
+    },
+    async packetIndex() {
+      const out: Array<Omit<DemuxedPacket, 'data'>> = [];
+      try {
+        for await (const p of new EncodedPacketSink(v).packets(undefined, undefined, { metadataOnly: true })) {
+          out.push({ key: p.type === 'key', timestamp: toUs(p.timestamp), duration: toUs(p.duration) });
+        }
+      } catch (err) {
+        throw wrap('Cannot read video packet index', err);
+      }
+      return out;
     },
     async readAudio() {
       if (!audioTrack) return null;

@@ -9,7 +9,7 @@ export interface OutputTarget {
 
 /** Keeps every file in a map, path → bytes. */
 export class MemoryTarget implements OutputTarget {
-  readonly files = new Map<string, Uint8Array>();
+  readonly files: Map<string, Uint8Array> = new Map();
 
   write(path: string, bytes: Uint8Array): void {
     this.files.set(path, bytes);

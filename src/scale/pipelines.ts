@@ -1,6 +1,7 @@
 // Loads the scaler's WGSL kernels and builds their compute pipelines, once per GPUDevice and
 // variant (entry point and pipeline constants), on first use.
 import { loadShader } from '../platform/shaders.ts';
+import type { ShaderName } from '../platform/shaders.ts';
 
 export type KernelName = 'resample' | 'copy';
 
@@ -15,7 +16,7 @@ export function variantKey(v: KernelVariant): string {
   return `${v.kernel}.${v.entry}${Object.entries(v.constants).sort().map(([k, n]) => `:${k}=${n}`).join('')}`;
 }
 
-const FILES: Record<KernelName, string> = { resample: 'resample', copy: 'scale_copy' };
+const FILES: Record<KernelName, ShaderName> = { resample: 'resample', copy: 'scale_copy' };
 
 interface DeviceKernels {
   modules: Map<KernelName, Promise<GPUShaderModule>>;

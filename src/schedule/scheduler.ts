@@ -137,6 +137,8 @@ export class Scheduler {
     /** Nominal chunk length in seconds (the rate loop's unit). Default 2. */
     chunkSeconds?: number;
     onRungDone: (r: AcceptedRung) => Promise<void>;
+    /** A rate controller shared with other schedulers of the same ladder (a worker's segments of one job); default: a fresh one. */
+    rate?: RateController | undefined;
     /**
      * Called with each accepted chunk's frames and packets (the quality report); its frames count
      * against maxBufferedBytes until the promise settles, and a rejection fails the job.
@@ -156,7 +158,7 @@ export class Scheduler {
     this.#onRungDone = opts.onRungDone;
     this.#chunkSeconds = opts.chunkSeconds ?? 2;
     const frameRate = opts.rungs[0]?.job.frameRate ?? 0;
-    this.#rate = new RateController(opts.rungs.map((r) => r.job.bitrate), frameRate > 0 ? this.#expectedFrames / frameRate : 0);
+    this.#rate = opts.rate ?? new RateController(opts.rungs.map((r) => r.job.bitrate), frameRate > 0 ? this.#expectedFrames / frameRate : 0);
     this.#onChunkAccepted = opts.onChunkAccepted;
     opts.signal?.addEventListener('abort', () => this.fail(abortError(opts.signal?.reason)), { once: true });
   }

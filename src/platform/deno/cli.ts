@@ -1,4 +1,4 @@
-// `deno task transcode INPUT --out DIR [...]`: the engine under Deno, with node-av's codecs
+// `npm run transcode:deno -- INPUT --out DIR [...]` (or `deno task transcode …`): the engine under Deno, with node-av's codecs
 // installed as WebCodecs and Deno's WebGPU for scaling. Progress bars per rung on a TTY and a
 // one-line stage profile at the end (stderr), a one-line JSON summary with --json (stdout), a
 // one-line message and exit code 1 on error.
@@ -224,8 +224,9 @@ async function main(): Promise<number> {
     else await Deno.remove(`${outDir}/${MANIFEST}`).catch(() => {});
     throw err;
   } finally {
-    Deno.removeSignalListener('SIGINT', onSigint);
-    Deno.removeSignalListener('SIGTERM', onSigterm);
+    // The signal listeners stay until Deno.exit: Ctrl-C reaches this process both from the
+    // terminal and from a parent that forwards it (npm, tools/deno-cli.mjs, deno task), and the
+    // second copy must not end the process by default action in the middle of the cleanup.
     input.reader.close?.();
   }
   view.stop();

@@ -142,10 +142,15 @@ export function hardwareEncoders(): string[] {
     found = '';
     const here = new URL(import.meta.url);
     if (here.protocol === 'file:') {
-      const child = new URL('./_hw-detect.ts', here).pathname;
+      const child = new URL(here.pathname.endsWith('.js') ? './_hw-detect.js' : './_hw-detect.ts', here).pathname;
+      // The repository's deno.json maps node-av; an installed package has none there and its
+      // bare imports resolve through its package.json instead.
       const config = new URL('../../../deno.json', here).pathname;
+      let hasConfig = false;
+      try { hasConfig = Deno.statSync(config).isFile; } catch { /* installed package */ }
       try {
-        const out = new Deno.Command(Deno.execPath(), { args: ['run', '-A', '--config', config, child], stdout: 'piped', stderr: 'null' }).outputSync();
+        const args = hasConfig ? ['run', '-A', '--config', config, child] : ['run', '-A', child];
+        const out = new Deno.Command(Deno.execPath(), { args, stdout: 'piped', stderr: 'null' }).outputSync();
         // The answer is the printed line; the child may still crash on its way out.
         const names = JSON.parse(new TextDecoder().decode(out.stdout).trim().split('\n').pop() || '[]') as unknown;
         if (Array.isArray(names)) found = names.filter((n): n is string => typeof n === 'string').join(',');
