@@ -13,11 +13,11 @@ import { checkOptions } from './options.ts';
 import { defaultLeaseCount } from './platform/gpu.ts';
 import type { FoundAdapter } from './platform/gpu.ts';
 import { emit } from './progress/events.ts';
-import type { ProgressEvent } from './progress/events.ts';
+
 import { inspectHardware } from './schedule/inspect.ts';
-import type { HardwareReport } from './schedule/inspect.ts';
+
 import { transcode } from './transcode.ts';
-import type { TranscodeOptions, TranscodeResult } from './types.ts';
+import type { HardwareReport, ProgressEvent, TranscodeOptions, TranscodeResult } from './types/mod.ts';
 
 export interface EngineOptions {
   /** The placement policy: an object with the LoadBalancer hooks, or a class to instantiate. Default WeightedLeastLoadBalancer. */

@@ -54,4 +54,4 @@ export type {
   SourceInfo,
   AudioMode,
   AudioOutcome,
-} from './types.ts';
+} from './types/mod.ts';

@@ -3,7 +3,7 @@
 import { InputTooLargeError } from './errors.ts';
 import { DEFAULT_LADDER } from './plan/ladder.ts';
 import { parsePolicy } from './schedule/pool.ts';
-import type { AudioMode, OutputFormat, QualityLevel, SourceInfo, TranscodeOptions } from './types.ts';
+import type { AudioMode, OutputFormat, QualityLevel, SourceInfo, TranscodeOptions } from './types/mod.ts';
 
 /** Every OutputFormat, in the order a CLI's usage lists them. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['mp4', 'hls', 'dash', 'cmaf'];

@@ -31,8 +31,8 @@ import { QualityMeter } from './quality/meter.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { checkInputSize, checkOptions } from './options.ts';
-import type { AudioMode, AudioOutcome, ChunkRecord, RungResult, TranscodeOptions, TranscodeResult } from './types.ts';
-import type { AudioPassthrough } from './demux/demux.ts';
+import type { AudioMode, AudioOutcome, AudioPassthrough, ChunkRecord, RungResult, TranscodeOptions, TranscodeResult } from './types/mod.ts';
+
 import type { JobHooks } from './balance/balancer.ts';
 
 /** Transcodes one source into an AV1 ladder. See README for the option defaults. `hooks` is internal (an engine's balancer). */

@@ -16,7 +16,7 @@ import type { AdapterInfo, FoundAdapter } from '../src/platform/gpu.ts';
 import type { ProgressEvent } from '../src/progress/events.ts';
 import { allowedAdapters, parsePolicy } from '../src/schedule/pool.ts';
 import type { HardwareReport } from '../src/schedule/inspect.ts';
-import type { SourceInfo, TranscodeOptions, TranscodeResult } from '../src/types.ts';
+import type { SourceInfo, TranscodeOptions, TranscodeResult } from '../src/types/mod.ts';
 
 function adapterInfo(index: number): AdapterInfo {
   return { index, vendor: `sim${index}`, architecture: '', description: `simulated adapter ${index}`, isFallback: false };

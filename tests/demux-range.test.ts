@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openInput } from '../src/demux/demux.ts';
-import type { RangeReader } from '../src/types.ts';
+import type { RangeReader } from '../src/types/mod.ts';
 import { MEDIA, sourceFrameCount } from './lib/media.ts';
 
 function fileReader(path: string): RangeReader & { reads: Array<[number, number]>; closed: boolean; close(): void } {

@@ -15,7 +15,7 @@ import {
   videoInitSegment,
 } from '../src/hls/mod.ts';
 import type { IFrameSegment, PlaylistSegment } from '../src/hls/mod.ts';
-import { children, findPaths, readBoxes } from '../src/mux/boxes.ts';
+import { children, findPaths, readBoxes } from '../src/mux/isobmff.ts';
 import { withoutTemporalDelimiters } from '../src/mux/mp4.ts';
 import { tempDir } from './lib/cli.ts';
 import { parseM3u8 as parse } from './lib/m3u8.ts';

@@ -14,7 +14,7 @@ import { BoundedQueue } from '../src/pipeline/queue.ts';
 import { OutputClock } from '../src/pipeline/readout.ts';
 import { usToTicks } from '../src/timescale.ts';
 import type { SourcePlanes } from '../src/scale/scaler.ts';
-import type { StageName, StageStats } from '../src/types.ts';
+import type { StageName, StageStats } from '../src/types/mod.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -11,7 +11,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright';
-import { findPaths, payload } from '../src/mux/boxes.ts';
+import { findPaths, payload } from '../src/mux/isobmff.ts';
 import { ROOT, ensureBuild, launchChromium, openHarness, runJob, serve } from '../tools/harness.ts';
 import type { Served } from '../tools/harness.ts';
 import { tempDir } from './lib/cli.ts';

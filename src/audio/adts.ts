@@ -2,7 +2,7 @@
 // built from the first ADTS header and every header is stripped, so the raw AAC frames are carried
 // bit for bit, with no re-encode. ISO/IEC 14496-3 1.A.2.2 (adts_fixed_header, adts_variable_header)
 // and 1.6.2.1 (AudioSpecificConfig).
-import type { SourceAudio } from '../demux/demux.ts';
+import type { SourceAudio } from '../types/mod.ts';
 import { CorruptInputError, UnsupportedCodecError } from '../errors.ts';
 
 /** sampling_frequency_index → Hz (14496-3 table 1.18); 13 and 14 are reserved, 15 is explicit. */

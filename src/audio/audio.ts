@@ -6,9 +6,8 @@
 // be carried or re-encoded is a typed error before any video is decoded, unless the caller asked
 // for 'drop'.
 import { toBytes } from '../demux/demux.ts';
-import type { AudioMode, AudioOutcome } from './outcome.ts';
+import type { AudioMode, AudioOutcome, AudioPassthrough, DemuxedPacket, SourceAudio } from '../types/mod.ts';
 import { isAdts, unwrapAdts } from './adts.ts';
-import type { AudioPassthrough, DemuxedPacket, SourceAudio } from '../demux/demux.ts';
 import { CodecFailureError, NoAudioTrackError, UnsupportedCodecError, abortError } from '../errors.ts';
 
 /** Bits per second per channel of re-encoded Opus: transparent for most material. */

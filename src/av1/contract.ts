@@ -1,25 +1,9 @@
 // A rung's AV1 contract: the sequence-header fields every chunk of a rung must share, because they
 // end up in the rung's single av1C and codecs string; its comparison and its codecs string.
 import type { SequenceHeader } from './sequence-header.ts';
+import type { Av1Contract } from '../types/mod.ts';
 
-export interface Av1Contract {
-  /** seq_profile: 0 Main, 1 High, 2 Professional. */
-  profile: number;
-  /** seq_level_idx of operating point 0. */
-  level: number;
-  /** seq_tier of operating point 0: 0 Main, 1 High. */
-  tier: number;
-  bitDepth: number;
-  monochrome: boolean;
-  subsamplingX: number;
-  subsamplingY: number;
-  chromaSamplePosition: number;
-  colorPrimaries: number;
-  transferCharacteristics: number;
-  matrixCoefficients: number;
-  /** 0 studio range, 1 full range. */
-  colorRange: number;
-}
+export type { Av1Contract } from '../types/mod.ts';
 
 /**
  * The comparison order, which compareContract reports the first difference in: the fields av1C

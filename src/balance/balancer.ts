@@ -2,10 +2,9 @@
 // over an engine's life and each job's, and what it answers. The default policy is in weighted.ts;
 // a caller may pass any object with these hooks (or a subclass of the default).
 import type { FoundAdapter } from '../platform/gpu.ts';
-import type { AdapterInfo } from '../platform/gpu.ts';
-import type { RungPlan } from '../plan/ladder.ts';
-import type { HardwareReport } from '../schedule/inspect.ts';
-import type { SourceInfo, TranscodeOptions } from '../types.ts';
+import type { AdapterInfo, AdapterLoad, HardwareReport, RungPlan, SourceInfo, TranscodeOptions } from '../types/mod.ts';
+
+export type { AdapterLoad } from '../types/mod.ts';
 
 /** What the engine was created with, as far as a balancer cares. */
 export interface BalancerConfig {
@@ -45,16 +44,6 @@ export interface EncodePreference {
   hardware?: boolean;
   /** Software encoder leases (workers) for this job. Default: the job's `leases`, else the engine's share. */
   softwareLeases?: number;
-}
-
-/** An adapter's state at the moment of a decision, reported with the decision ("why"). */
-export interface AdapterLoad {
-  index: number;
-  weight: number;
-  /** Load before this job was added. */
-  load: number;
-  /** load × maxWeight ÷ weight; the least wins (Infinity: weight 0, never chosen). */
-  score: number;
 }
 
 export interface BalanceDecision {

@@ -9,8 +9,8 @@
 //   scale px  = Σ over rungs of width × height × frame rate (the home adapter scales every rung)
 //   encode px = Σ over rungs of width × height × frame rate, counted only when the job uses the
 //               home adapter's hardware encoder; software leases run on CPU cores, not an adapter.
-import type { HardwareReport } from '../schedule/inspect.ts';
-import type { AdapterLoad, BalanceDecision, BalancerConfig, BalancerJob, Candidate, LoadBalancer } from './balancer.ts';
+import type { AdapterLoad, HardwareReport } from '../types/mod.ts';
+import type { BalanceDecision, BalancerConfig, BalancerJob, Candidate, LoadBalancer } from './balancer.ts';
 import { parseAdapterWeights } from './weights.ts';
 
 export interface StageFactors {

@@ -2,7 +2,7 @@
 // with at most `maxInFlight` frames decoded-but-unconsumed or queued in the decoder.
 // The consumer owns each yielded frame and must release() it.
 import { CorruptInputError, UnsupportedCodecError, abortError } from '../errors.ts';
-import type { DemuxedPacket } from '../demux/demux.ts';
+import type { DemuxedPacket } from '../types/mod.ts';
 import { adopt, release } from './frames.ts';
 
 export interface DecodeStats {

@@ -1,7 +1,7 @@
 // Reads a decoded frame's planes into memory (VideoFrame.copyTo): the portable hand-off from the
 // decoder to the GPU scaler, which works on every WebGPU adapter, SwiftShader included.
 import { UnsupportedCodecError } from '../errors.ts';
-import type { SourcePlanes } from '../scale/scaler.ts';
+import type { SourcePlanes } from '../types/mod.ts';
 
 export async function readPlanes(frame: VideoFrame, fallbackFullRange: boolean): Promise<SourcePlanes> {
   const fmt = frame.format;

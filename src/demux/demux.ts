@@ -14,38 +14,9 @@ import {
 import type { InputAudioTrack, InputVideoTrack, Source } from 'mediabunny';
 import { CorruptInputError, NoVideoTrackError, TranscodeError, UnsupportedCodecError } from '../errors.ts';
 import { isExactTimescale } from '../timescale.ts';
-import type { InputSource, RangeReader, SourceInfo } from '../types.ts';
+import type { AudioPassthrough, DemuxedPacket, InputSource, RangeReader, SourceAudio, SourceInfo } from '../types/mod.ts';
 
-export interface DemuxedPacket {
-  data: Uint8Array;
-  key: boolean;
-  /** Microseconds, presentation time as the container gives it, rounded to the nearest µs. */
-  timestamp: number;
-  duration: number;
-}
-
-/** The source's first audio track, as encoded packets. */
-export interface SourceAudio {
-  /** mediabunny's codec name: aac, opus, mp3, vorbis, flac, pcm-s16, … */
-  codec: string;
-  /** WebCodecs codec string, e.g. mp4a.40.2. */
-  codecString: string;
-  sampleRate: number;
-  numberOfChannels: number;
-  description: Uint8Array | undefined;
-  packets: DemuxedPacket[];
-}
-
-/** Audio as the outputs carry it (see src/audio/audio.ts). */
-export interface AudioPassthrough extends SourceAudio {
-  codec: 'aac' | 'opus';
-  /** RFC 6381 codecs string, e.g. mp4a.40.2. */
-  codecString: string;
-  sampleRate: number;
-  numberOfChannels: number;
-  description: Uint8Array | undefined;
-  packets: DemuxedPacket[];
-}
+export type { AudioPassthrough, DemuxedPacket, SourceAudio } from '../types/mod.ts';
 
 export interface Demuxed {
   info: SourceInfo;

@@ -7,14 +7,13 @@ import { release } from '../decode/frames.ts';
 import { readPlanes } from '../decode/planes.ts';
 import type { Demuxed } from '../demux/demux.ts';
 import type { EncoderLease } from '../encode/lease.ts';
-import type { ChunkOutput } from '../encode/messages.ts';
 import { CodecFailureError } from '../errors.ts';
 import { PipelineFront } from '../pipeline/front.ts';
 import { OutputClock } from '../pipeline/readout.ts';
 import type { ScaleCall } from '../pipeline/scale.ts';
 import type { RateController } from '../schedule/rate.ts';
 import { Scheduler } from '../schedule/scheduler.ts';
-import type { ChunkRecord } from '../types.ts';
+import type { ChunkOutput, ChunkRecord } from '../types/mod.ts';
 import type { JobSpec, Segment } from './protocol.ts';
 
 export interface EncodedChunk {

@@ -3,16 +3,12 @@
 // always declares; the rest are rejected). writeOutputs: the accepted chunks through the same rung
 // writers as the single-machine engine (writeMp4Rung, or CMAF segments and HLS playlists).
 import { compareContract, contractFromSequenceHeader, findSequenceHeader } from '../av1/mod.ts';
-import type { Av1Contract } from '../av1/mod.ts';
-import type { ChunkOutput, EncodedPacketOut } from '../encode/messages.ts';
 import { writeCmafAudio, writeCmafRung, writeHlsMaster } from '../hls/output.ts';
 import type { CmafAudio, CmafRung } from '../hls/output.ts';
 import { alignAudio, writeMp4Rung } from '../mux/rung-output.ts';
 import type { WrittenRung } from '../mux/rung-output.ts';
-import type { OutputTarget } from '../mux/target.ts';
-import type { AudioPassthrough } from '../demux/demux.ts';
-import type { AcceptedRung } from '../schedule/scheduler.ts';
-import type { ChunkRecord } from '../types.ts';
+import type { AcceptedRung, AudioPassthrough, Av1Contract, ChunkOutput, EncodedPacketOut, OutputTarget } from '../types/mod.ts';
+import type { ChunkRecord } from '../types/mod.ts';
 import type { ChunkMeta, JobSpec } from './protocol.ts';
 
 const DECLARED: Partial<Av1Contract> = { profile: 0, bitDepth: 8, monochrome: false, subsamplingX: 1, subsamplingY: 1 };

@@ -1,8 +1,7 @@
 // What coordinator, workers and `cancel` agree on over NATS JetStream: the names of the stream,
 // consumer, KV bucket and object stores, the job spec and work item (JSON), and the chunk blob
 // (binary). A leaf: it imports types only.
-import type { EncodedPacketOut } from '../encode/messages.ts';
-import type { RungPlan } from '../plan/ladder.ts';
+import type { EncodedPacketOut, RungPlan } from '../types/mod.ts';
 
 /** The work-queue stream: one message per segment to encode, subject `ladder.work.JOB`. */
 export const WORK_STREAM = 'LADDER_WORK';

@@ -5,7 +5,7 @@
 // state turning to cancelled aborts its segments here within a KV watch round trip.
 import { openInput } from '../demux/demux.ts';
 import type { Demuxed } from '../demux/demux.ts';
-import type { RangeReader } from '../types.ts';
+import type { RangeReader } from '../types/mod.ts';
 import { createLease } from '../encode/lease.ts';
 import { listAdapters, requestGpuDevice } from '../platform/gpu.ts';
 import { RateController } from '../schedule/rate.ts';

@@ -1,7 +1,8 @@
 // The encoder core: encodes one chunk at a time with a fresh VideoEncoder, so every chunk starts
 // with a key frame. Runs inside a worker (workers/encode.worker.ts) or inline.
 import { CodecFailureError, UnsupportedCodecError } from '../errors.ts';
-import type { ChunkEncoderApi, ChunkJob, ChunkOutput, EncodedPacketOut, RawFrame } from './messages.ts';
+import type { ChunkEncoderApi, ChunkJob, RawFrame } from './messages.ts';
+import type { ChunkOutput, EncodedPacketOut } from '../types/mod.ts';
 
 /** Frames queued inside the VideoEncoder before add() waits for a 'dequeue'. */
 const MAX_ENCODE_QUEUE = 4;

@@ -2,7 +2,8 @@
 // comlink; falls back to running the core inline where workers are unavailable.
 import * as Comlink from 'comlink';
 import { ChunkEncoderCore } from './chunk-encoder.ts';
-import type { ChunkEncoderApi, ChunkJob, ChunkOutput, RawFrame } from './messages.ts';
+import type { ChunkEncoderApi, ChunkJob, RawFrame } from './messages.ts';
+import type { ChunkOutput } from '../types/mod.ts';
 
 export interface EncoderLease {
   readonly id: number;

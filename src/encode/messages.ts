@@ -1,4 +1,7 @@
 // Message types shared by the encoder core, its worker wrapper and the main-thread lease.
+import type { ChunkOutput } from '../types/mod.ts';
+
+export type { ChunkOutput, EncodedPacketOut } from '../types/mod.ts';
 
 /** One chunk's encoder settings. */
 export interface ChunkJob {
@@ -21,20 +24,6 @@ export interface RawFrame {
   /** Microseconds from the start of the output. */
   timestamp: number;
   duration: number;
-}
-
-export interface EncodedPacketOut {
-  data: Uint8Array;
-  timestamp: number;
-  duration: number;
-  key: boolean;
-}
-
-export interface ChunkOutput {
-  packets: EncodedPacketOut[];
-  hardware: boolean;
-  /** Which encoder produced the chunk, e.g. "webcodecs:software". */
-  encoder: string;
 }
 
 /** What a lease's core offers; the worker exposes exactly this through comlink. */

@@ -4,7 +4,8 @@
 // runs on a real parser.
 import { CodecFailureError } from '../errors.ts';
 import type { EncoderLease } from './lease.ts';
-import type { ChunkJob, ChunkOutput, RawFrame } from './messages.ts';
+import type { ChunkJob, RawFrame } from './messages.ts';
+import type { ChunkOutput } from '../types/mod.ts';
 
 /** Temporal delimiter + sequence header OBU from Chromium's WebCodecs AV1 encoder (720p). */
 const KEY_HEADER = Uint8Array.from([

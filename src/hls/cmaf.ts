@@ -3,8 +3,8 @@
 // hand because mp4-muxer's fragmented mode cannot hand out the init and media parts separately.
 import { TranscodeError, UnsupportedCodecError } from '../errors.ts';
 import { withoutTemporalDelimiters } from '../mux/mp4.ts';
-import { box, concat, cstring, fourcc, fullBox, i32, u16, u32, u64, u8, UNITY_MATRIX, zeros } from './bytes.ts';
-import type { Part } from './bytes.ts';
+import { box, concat, cstring, fourcc, fullBox, i32, u16, u32, u64, u8, UNITY_MATRIX, zeros } from '../mux/isobmff.ts';
+import type { Part } from '../mux/isobmff.ts';
 
 export interface VideoInitOptions {
   width: number;

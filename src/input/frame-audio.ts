@@ -2,7 +2,7 @@
 // every implementation has Opus, and MP4 and CMAF both carry it). Each AudioData is closed as soon
 // as it is queued; the encoded track is ready once the source ends.
 import { OpusTrack, opusEncoderConfig } from '../audio/audio.ts';
-import type { AudioPassthrough } from '../demux/demux.ts';
+import type { AudioPassthrough } from '../types/mod.ts';
 import { CodecFailureError, UnsupportedCodecError } from '../errors.ts';
 
 /** AudioData queued in the encoder before add() waits for a 'dequeue'. */

@@ -4,24 +4,10 @@
 // error or abort alike; frames it never takes stay the caller's (ending early calls return()).
 import { abortError } from '../errors.ts';
 import { adopt, release } from '../decode/frames.ts';
-import type { AudioPassthrough } from '../demux/demux.ts';
-import type { SourceInfo } from '../types.ts';
+import type { AudioPassthrough, FrameSource, SourceInfo } from '../types/mod.ts';
 import { FrameAudioEncoder } from './frame-audio.ts';
 
-/** Frames made by the caller: declared size and rate, then VideoFrames and, optionally, AudioData. */
-export interface FrameSource {
-  /** Width and height of every frame, in square pixels. */
-  width: number;
-  height: number;
-  /** Frames per second (sets encoder rate control and the HLS frame rate). */
-  frameRate: number;
-  /** Number of video frames, when known: only for progress and ETA. */
-  frameCount?: number;
-  /** Colour of YUV frames that carry none. RGB frames are converted to BT.709 limited range. */
-  colorSpace?: VideoColorSpaceInit;
-  /** VideoFrames in presentation order, AudioData interleaved as it comes (timestamps in µs, one clock). Audio is encoded as Opus. */
-  frames: AsyncIterable<VideoFrame | AudioData>;
-}
+export type { FrameSource } from '../types/mod.ts';
 
 /** What the pipeline reads from a frame source: the same facts a demuxed file gives, and frames. */
 export interface FrameInput {

@@ -4,8 +4,8 @@
 // base_data_offset, tfra moof offsets) moves by the same amount. Offsets before it (moov after
 // mdat) stay; a fragmented init segment has no entries to move.
 import { BitstreamError } from '../errors.ts';
-import { findPaths } from './boxes.ts';
-import type { Box } from './boxes.ts';
+import { findPaths } from './isobmff.ts';
+import type { Box } from './isobmff.ts';
 
 /** Where an AV1 track's av1C sits. */
 export const AV1C_PATH = ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stsd', 'av01', 'av1C'] as const;

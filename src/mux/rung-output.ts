@@ -2,9 +2,7 @@
 // the files to write. MP4 writes one file per rung; HLS (src/hls/output.ts) writes an init segment,
 // media segments and playlists, plus a master playlist once every rung is done.
 import { buildAv1C, codecString } from '../av1/mod.ts';
-import type { AudioPassthrough, DemuxedPacket } from '../demux/demux.ts';
-import type { RungPlan } from '../plan/ladder.ts';
-import type { AcceptedRung } from '../schedule/scheduler.ts';
+import type { AcceptedRung, AudioPassthrough, DemuxedPacket, RungPlan } from '../types/mod.ts';
 import { createMp4Writer } from './mp4.ts';
 
 export interface OutputFile {

@@ -2,10 +2,9 @@
 // storage or transport: in memory, a callback per finished file (an uploader), and later the Deno
 // filesystem or OPFS. Paths are relative and use '/' ("720p/seg-1.m4s").
 
-export interface OutputTarget {
-  /** Receives one complete file. The engine waits for the promise before reporting the job done. */
-  write(path: string, bytes: Uint8Array): Promise<void> | void;
-}
+import type { OutputTarget } from '../types/mod.ts';
+
+export type { OutputTarget } from '../types/mod.ts';
 
 /** Keeps every file in a map, path → bytes. */
 export class MemoryTarget implements OutputTarget {

@@ -10,7 +10,7 @@
 // The first stage to fail stops them all: every queue fails (dropped VideoFrames are closed), the
 // scheduler is failed, and run() settles once every loop has, so no frame is left open.
 import { release } from '../decode/frames.ts';
-import type { DemuxedPacket } from '../demux/demux.ts';
+import type { DemuxedPacket } from '../types/mod.ts';
 import { abortError } from '../errors.ts';
 import type { ScaleTarget } from '../scale/scaler.ts';
 import { handoffStage } from './handoff.ts';

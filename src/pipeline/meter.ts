@@ -3,7 +3,7 @@
 // counts as busy while at least one runs, so its busy time stays comparable with the wall time, and
 // a wait counts only while none runs: a scaler waiting for room with calls still running is busy,
 // not held back.
-import type { StageStats } from '../types.ts';
+import type { StageStats } from '../types/mod.ts';
 
 export class StageMeter {
   busyMs = 0;

@@ -1,8 +1,7 @@
 // The run's stage profile (result.stats.stages): the front stages' meters and the scheduler's lease,
 // contract and mux times in one object, the stage that bounds the wall time, and a one-line
 // summary for the CLIs and benches.
-import type { SchedulerStages } from '../schedule/scheduler.ts';
-import type { StageName, StageProfile, StageStats } from '../types.ts';
+import type { SchedulerStages, StageName, StageProfile, StageStats } from '../types/mod.ts';
 import { round } from './meter.ts';
 import type { FrontMeters } from './front.ts';
 import type { ScaleCall } from './scale.ts';

@@ -4,7 +4,7 @@
 // stage that sees them one at a time.
 import { release } from '../decode/frames.ts';
 import { ticksToUs, usToTicks } from '../timescale.ts';
-import type { SourcePlanes } from '../scale/scaler.ts';
+import type { SourcePlanes } from '../types/mod.ts';
 import type { StageMeter } from './meter.ts';
 import type { BoundedQueue } from './queue.ts';
 import type { FrameTiming, ReadFrame } from './types.ts';

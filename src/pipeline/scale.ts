@@ -2,10 +2,11 @@
 // frames are on the GPU (or its CPU stand-in) while the next is read out. The out queue holds the
 // calls in frame order and its capacity is the bound on calls at once: the hand-off takes a frame
 // out of it only after its call settled.
-import type { ScaleTarget, SourcePlanes } from '../scale/scaler.ts';
+import type { ScaleTarget } from '../scale/scaler.ts';
 import type { StageMeter } from './meter.ts';
 import type { BoundedQueue } from './queue.ts';
 import type { ReadFrame, ScalingFrame } from './types.ts';
+import type { SourcePlanes } from '../types/mod.ts';
 
 /** The scaler as this stage uses it (Scaler, or a fake in tests). */
 export interface ScaleCall {

@@ -1,7 +1,7 @@
 // The source stages: demux (container packets into a bounded packet queue, so reading the file
 // overlaps decoding) and decode (the decoder's frames into a bounded frame queue). A frame source
 // (frames the caller made) takes both stages' place with its own iterable: its time is decode time.
-import type { DemuxedPacket } from '../demux/demux.ts';
+import type { DemuxedPacket } from '../types/mod.ts';
 import type { StageMeter } from './meter.ts';
 import type { BoundedQueue } from './queue.ts';
 

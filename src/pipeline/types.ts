@@ -1,6 +1,6 @@
 // What travels between the front stages of the pipeline (decode → readout → scale → hand-off).
 // A leaf: the stages import these, never each other.
-import type { SourcePlanes } from '../scale/scaler.ts';
+import type { SourcePlanes } from '../types/mod.ts';
 
 /** Where a frame lands in the output: its time (µs from the first frame) and its chunk. */
 export interface FrameTiming {

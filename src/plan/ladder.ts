@@ -1,23 +1,14 @@
 // Turns a requested ladder into concrete rungs: even output sizes that keep the source's display
 // aspect ratio, bitrates, and the AV1 codec string (level from size and frame rate).
 import { av1CodecStringFor } from '../av1/level.ts';
-import type { QualityLevel, RungSpec } from '../types.ts';
+import type { QualityLevel, RungPlan, RungSpec } from '../types/mod.ts';
+
+export type { RungPlan } from '../types/mod.ts';
 
 export const DEFAULT_LADDER: readonly number[] = [1080, 720, 480, 360];
 
 /** Bits per pixel per frame at the default bitrates; 0.08 is a mid-quality AV1 target. */
 const DEFAULT_BITS_PER_PIXEL = 0.08;
-
-export interface RungPlan {
-  /** The rung's short side, which names it (720 for "720p"); equals `height` for landscape. */
-  label: number;
-  width: number;
-  height: number;
-  bitrate: number;
-  /** Constant-quality mode's AV1 quantizer (bitrate is then 0), or null. */
-  quantizer: number | null;
-  codec: string;
-}
 
 /** The AV1 quantizer (0 best … 63) of each named quality level. */
 export const QUALITY_QUANTIZERS: Readonly<Record<QualityLevel, number>> = { high: 24, medium: 32, low: 42 };

@@ -1,13 +1,9 @@
 // WebGPU adapters and devices, the same calls in browsers and Deno.
 import { TranscodeError } from '../errors.ts';
+import type { AdapterInfo } from '../types/mod.ts';
 
-export interface AdapterInfo {
-  index: number;
-  vendor: string;
-  architecture: string;
-  description: string;
-  isFallback: boolean;
-}
+export type { AdapterInfo } from '../types/mod.ts';
+
 
 export interface FoundAdapter {
   info: AdapterInfo;

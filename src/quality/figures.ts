@@ -3,7 +3,7 @@
 // 4:2:0, ffmpeg psnr's 'average'; ffmpeg averages the frames' MSE, which for equal-sized frames is
 // the total squared error over the total samples). SSIM: the mean over every 8x8 luma window of
 // every frame (ffmpeg ssim's 'Y'; again equal to its mean of per-frame means).
-import type { QualityFigures } from '../types.ts';
+import type { QualityFigures } from '../types/mod.ts';
 import type { FrameSums } from './compare.ts';
 
 /** Running sums of a chunk or a rung. */

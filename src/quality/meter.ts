@@ -5,7 +5,7 @@
 // compared and each decoded frame released as soon as its planes are read. Figures are kept per
 // chunk and summed per rung (figures.ts).
 import { TranscodeError } from '../errors.ts';
-import type { QualityFigures } from '../types.ts';
+import type { QualityFigures } from '../types/mod.ts';
 import { PictureComparer } from './compare.ts';
 import { addFrame, addSums, emptySums, figures } from './figures.ts';
 import type { QualitySums } from './figures.ts';

@@ -2,7 +2,8 @@
 // milliseconds per frame one at a time (latency) and with several frames in flight (throughput, as
 // the engine feeds it). Not used by the engine itself.
 import { Scaler } from './scaler.ts';
-import type { ScaleTarget, SourcePlanes } from './scaler.ts';
+import type { ScaleTarget } from './scaler.ts';
+import type { SourcePlanes } from '../types/mod.ts';
 
 export interface ScaleTiming {
   adapter: string;

@@ -6,19 +6,9 @@ import { CorruptInputError, TranscodeError } from '../errors.ts';
 import { loadKernels } from './pipelines.ts';
 import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor, packPlanes } from './plan.ts';
 import type { Geometry } from './plan.ts';
+import type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
 
-export type PlaneFormat = 'I420' | 'NV12';
-
-/** One decoded frame's planes, as VideoFrame.copyTo lays them out. */
-export interface SourcePlanes {
-  format: PlaneFormat;
-  /** Visible size; chroma planes are ceil(width / 2) x ceil(height / 2). */
-  width: number;
-  height: number;
-  data: Uint8Array;
-  layout: Array<{ offset: number; stride: number }>;
-  fullRange: boolean;
-}
+export type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
 
 /** An output size; both dimensions even. With rotation 90/270 this is the rotated (display) size. */
 export interface ScaleTarget {

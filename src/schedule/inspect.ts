@@ -1,22 +1,10 @@
 // Hardware inspection: WebGPU adapters, core count, and which codecs encode in hardware and in
 // software at each rung size. A plain JSON-able report, shared by the CLI, the demo and the pool.
 import { coreCount, listAdapters } from '../platform/gpu.ts';
-import type { AdapterInfo } from '../platform/gpu.ts';
+import type { EncodeSupport, HardwareReport } from '../types/mod.ts';
 import { av1CodecStringFor } from '../av1/level.ts';
 
-export interface EncodeSupport {
-  codec: string;
-  width: number;
-  height: number;
-  hardware: boolean;
-  software: boolean;
-}
-
-export interface HardwareReport {
-  adapters: AdapterInfo[];
-  cores: number;
-  encode: EncodeSupport[];
-}
+export type { EncodeSupport, HardwareReport } from '../types/mod.ts';
 
 const SIZES: ReadonlyArray<[number, number]> = [[1920, 1080], [1280, 720], [854, 480], [640, 360]];
 

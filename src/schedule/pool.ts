@@ -2,7 +2,8 @@
 // encoder accepts 'prefer-hardware' (never two hardware sessions on one adapter), plus software
 // leases bounded by cores. The policy also picks the adapter that scales (and so pins the job).
 import { EmptyPoolError } from '../errors.ts';
-import type { AdapterInfo, FoundAdapter } from '../platform/gpu.ts';
+import type { FoundAdapter } from '../platform/gpu.ts';
+import type { AdapterInfo } from '../types/mod.ts';
 
 export type EncodePolicy = 'all' | 'software' | `adapter:${number}` | `family:${string}`;
 

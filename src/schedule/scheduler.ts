@@ -13,16 +13,16 @@
 // when retained bytes exceed the budget, unless a lease is starving for frames (which would deadlock). Each lease's busy and idle time,
 // the contract check's and the muxing's are measured for the run's stage profile.
 import { compareContract, contractFromSequenceHeader, findSequenceHeader } from '../av1/mod.ts';
-import type { Av1Contract } from '../av1/mod.ts';
 import { CodecFailureError, ContractMismatchError, TranscodeError, abortError } from '../errors.ts';
 import type { EncoderLease } from '../encode/lease.ts';
-import type { ChunkJob, ChunkOutput, RawFrame } from '../encode/messages.ts';
+import type { ChunkJob, RawFrame } from '../encode/messages.ts';
 import { StageMeter, round } from '../pipeline/meter.ts';
 import { RateController } from './rate.ts';
 import type { RatePlan } from './rate.ts';
 import { emit } from '../progress/events.ts';
-import type { ProgressSink } from '../progress/events.ts';
-import type { ChunkRecord, LeaseStageStats, StageStats } from '../types.ts';
+import type { AcceptedRung, Av1Contract, ChunkOutput, ChunkRecord, LeaseStageStats, ProgressSink, SchedulerStages, StageStats } from '../types/mod.ts';
+
+export type { AcceptedRung, SchedulerStages } from '../types/mod.ts';
 
 /**
  * A chunk is encoded again for its rate at most this often: a bitrate first pass, the pass that
@@ -68,26 +68,12 @@ interface Chunk {
   searched: Array<{ q: number; rate: number; output: ChunkOutput; outcome: { bits: number; seconds: number }; plan: RatePlan }>;
 }
 
-/** The scheduler's side of the stage profile. */
-export interface SchedulerStages {
-  leases: LeaseStageStats[];
-  contract: StageStats;
-  mux: StageStats;
-}
-
 /** An accepted chunk as the onChunkAccepted hook sees it; the hook may keep `frames` until it settles. */
 export interface AcceptedChunk {
   rung: number;
   index: number;
   frames: RawFrame[];
   packets: ChunkOutput['packets'];
-}
-
-export interface AcceptedRung {
-  rung: number;
-  contract: Av1Contract;
-  sequenceHeaderObu: Uint8Array;
-  chunks: Array<{ output: ChunkOutput; record: ChunkRecord }>;
 }
 
 export class Scheduler {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codecString, contractFromSequenceHeader, findSequenceHeader, parseAv1C } from '../../src/av1/mod.ts';
-import { findPaths } from '../../src/mux/boxes.ts';
+import { findPaths } from '../../src/mux/isobmff.ts';
 import { tempDir } from './cli.ts';
 import { parseXml, playDash } from './dash-player.ts';
 import type { DashPlayback, XmlNode } from './dash-player.ts';

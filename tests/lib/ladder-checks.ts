@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codecString, contractFromSequenceHeader, findSequenceHeader, parseAv1C } from '../../src/av1/mod.ts';
-import { findPaths } from '../../src/mux/boxes.ts';
+import { findPaths } from '../../src/mux/isobmff.ts';
 import { parseM3u8 } from './m3u8.ts';
 import type { ParsedManifest } from './m3u8.ts';
 import { dav1dFrameCount, decodedAudioSeconds, ffprobe, psnrAgainstSource } from './media.ts';

@@ -2,7 +2,7 @@
 // through stsz and stco/co64). Boxes are located with the engine's walker; ffprobe and libdav1d
 // give the independent view in the tests that use this.
 import { readFileSync } from 'node:fs';
-import { findPaths } from '../../src/mux/boxes.ts';
+import { findPaths } from '../../src/mux/isobmff.ts';
 
 const STBL = ['moov', 'trak', 'mdia', 'minf', 'stbl'];
 

@@ -5,10 +5,9 @@
 import './install.ts';
 import { parseArgs } from 'node:util';
 import { formatStages, openFrameCount, parseAudioMode, transcode } from '../../mod.ts';
-import type { ProgressEvent } from '../../progress/events.ts';
 import { DEFAULT_LADDER } from '../../plan/ladder.ts';
 import { OUTPUT_FORMATS, parseQuality } from '../../options.ts';
-import type { AudioMode, OutputFormat, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types.ts';
+import type { AudioMode, OutputFormat, ProgressEvent, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types/mod.ts';
 import { DenoFileTarget } from './file-target.ts';
 import { openFileReader } from './file-source.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';

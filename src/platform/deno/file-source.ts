@@ -1,6 +1,6 @@
 // A Deno file handle as the engine's RangeReader: the input is read in the byte ranges the demuxer
 // asks for, never loaded whole. Reads are serialised (one handle, one file position).
-import type { RangeReader } from '../../types.ts';
+import type { RangeReader } from '../../types/mod.ts';
 
 export async function openFileReader(path: string): Promise<RangeReader> {
   const file = await Deno.open(path, { read: true });

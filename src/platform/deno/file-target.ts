@@ -1,7 +1,7 @@
 // An output target on the Deno filesystem: each file is written under a temporary name beside
 // its final path and renamed when complete, so no reader ever sees a half-written file under the
 // real name. `discard()` removes what a failed job wrote, so nothing partial looks complete.
-import type { OutputTarget } from '../../mux/target.ts';
+import type { OutputTarget } from '../../types/mod.ts';
 
 export class DenoFileTarget implements OutputTarget {
   readonly root: string;

@@ -1,5 +1,5 @@
-// What became of the source's audio: a leaf type shared by the result (src/types.ts) and the
-// progress events, importing nothing of the engine.
+// What becomes of the source's audio: the option and its outcome, shared by the options, the result
+// (api.ts) and the progress events.
 
 /**
  * What to do with the source's audio. 'auto' (the default): carry it (AAC, Opus) or re-encode it as

@@ -1,6 +1,8 @@
-// Public types of the engine: what a caller passes to transcode() and what it gets back.
-import type { FrameSource } from './input/frame-source.ts';
-import type { ProgressEvent } from './progress/events.ts';
+// Public types of the engine: what a caller passes to transcode() and what it gets back. A leaf
+// (src/types/): it imports only its siblings, never the engine.
+import type { AudioMode, AudioOutcome } from './audio.ts';
+import type { ChunkRecord, QualityFigures } from './chunks.ts';
+import type { ProgressEvent } from './progress.ts';
 
 /**
  * Random access to a source the caller reads itself (a Deno file handle, a cloud object): the
@@ -40,9 +42,6 @@ export interface RungSpec {
 export type QualityLevel = 'high' | 'medium' | 'low';
 
 
-export type { AudioMode, AudioOutcome } from './audio/outcome.ts';
-import type { AudioMode, AudioOutcome } from './audio/outcome.ts';
-
 /**
  * 'mp4': one MP4 per rung. 'hls': CMAF segments per rung, media and I-frame playlists, master.m3u8.
  * 'dash': the same CMAF segments listed by a static manifest.mpd. 'cmaf': one set of those segments
@@ -50,8 +49,38 @@ import type { AudioMode, AudioOutcome } from './audio/outcome.ts';
  */
 export type OutputFormat = 'mp4' | 'hls' | 'dash' | 'cmaf';
 
-export type { OutputTarget } from './mux/target.ts';
-import type { OutputTarget } from './mux/target.ts';
+/** Where finished files go (src/mux/target.ts has the built-in ones). Paths are relative and use '/' ("720p/seg-1.m4s"). */
+export interface OutputTarget {
+  /** Receives one complete file. The engine waits for the promise before reporting the job done. */
+  write(path: string, bytes: Uint8Array): Promise<void> | void;
+}
+
+/** Frames made by the caller: declared size and rate, then VideoFrames and, optionally, AudioData. */
+export interface FrameSource {
+  /** Width and height of every frame, in square pixels. */
+  width: number;
+  height: number;
+  /** Frames per second (sets encoder rate control and the HLS frame rate). */
+  frameRate: number;
+  /** Number of video frames, when known: only for progress and ETA. */
+  frameCount?: number;
+  /** Colour of YUV frames that carry none. RGB frames are converted to BT.709 limited range. */
+  colorSpace?: VideoColorSpaceInit;
+  /** VideoFrames in presentation order, AudioData interleaved as it comes (timestamps in µs, one clock). Audio is encoded as Opus. */
+  frames: AsyncIterable<VideoFrame | AudioData>;
+}
+
+/** One resolved rung of the ladder (src/plan/ladder.ts makes them). */
+export interface RungPlan {
+  /** The rung's short side, which names it (720 for "720p"); equals `height` for landscape. */
+  label: number;
+  width: number;
+  height: number;
+  bitrate: number;
+  /** Constant-quality mode's AV1 quantizer (bitrate is then 0), or null. */
+  quantizer: number | null;
+  codec: string;
+}
 
 export interface TranscodeOptions {
   /** A file or stream to demux and decode, or frames the caller made (see FrameSource). */
@@ -104,24 +133,6 @@ export interface TranscodeOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/**
- * Picture quality of encoded output against the scaled frames it was encoded from, as ffmpeg's psnr
- * and ssim filters compute it. Every frame is compared (no sampling).
- */
-export interface QualityFigures {
-  /**
-   * PSNR in dB over Y, U and V, weighted by plane size (4:1:1 for 4:2:0, i.e. MSE = (4·Y + U + V) / 6,
-   * ffmpeg psnr's 'average'): 10·log10(255² / MSE), the MSE averaged over frames. Infinity when identical.
-   */
-  psnr: number;
-  /** PSNR of luma alone, in dB (ffmpeg psnr's 'y'). */
-  psnrY: number;
-  /** Mean SSIM of luma over 8x8 windows stepping 4 pixels (ffmpeg ssim's 'Y'). */
-  ssim: number;
-  /** Frames compared. */
-  frames: number;
-}
-
 /** Facts about the source that travel through the pipeline. */
 export interface SourceInfo {
   container: string;
@@ -151,33 +162,6 @@ export interface SourceInfo {
   audio: { codec: string; sampleRate: number; numberOfChannels: number } | null;
   /** Things the engine chose about the input that the user should know (e.g. which track it took). */
   notices?: string[];
-}
-
-/** Which encoder produced a chunk. */
-export interface ChunkRecord {
-  index: number;
-  frames: number;
-  leaseId: number;
-  /** Encoded by a lease whose home is another rung (a helper). */
-  helper: boolean;
-  hardware: boolean;
-  encoder: string;
-  attempts: number;
-  bytes: number;
-  /** Bitrate the encoder was configured with (the rate loop's correction applied); 0 when encoded by quantizer. */
-  targetBitrate: number;
-  /**
-   * The AV1 quantizer the chunk was encoded at: in constant-quality mode, or in bitrate mode when its
-   * encoder saturated on the rung (it stopped spending more whatever the target, so the rate loop
-   * holds the rung's rate by quantizer). Null for a chunk encoded to a target bitrate.
-   */
-  quantizer: number | null;
-  /** Bitrate the chunk was meant to come out at (the rung's asked rate, corrected by its debt). */
-  aimBitrate: number;
-  /** Seconds of source the chunk covers. */
-  seconds: number;
-  /** With qualityReport: this chunk's figures. */
-  quality?: QualityFigures;
 }
 
 export interface RungResult {
@@ -282,6 +266,13 @@ export interface EncodeStageStats extends StageStats {
  * among them). `boundMs` is that figure: the wall time could not drop below it without making that
  * stage faster or wider.
  */
+/** The scheduler's side of the stage profile. */
+export interface SchedulerStages {
+  leases: LeaseStageStats[];
+  contract: StageStats;
+  mux: StageStats;
+}
+
 export interface StageProfile {
   wallMs: number;
   demux: StageStats;
