@@ -18,7 +18,7 @@ import { formatStages } from '../src/mod.ts';
 import type { StageProfile } from '../src/mod.ts';
 import { ROOT } from '../tools/harness.ts';
 import { dav1dFrameCount, ffprobe, psnrAgainstSource, psnrPlanesAgainstSource, sourceFrameCount, videoKbps } from '../tests/lib/media.ts';
-import { DEFAULT_SVT_PRESET, REFERENCE_SVT_PRESET } from '../src/platform/deno/preset.ts';
+import { DEFAULT_SVT_PRESET, REFERENCE_SVT_PRESET } from '../src/mod.ts';
 import { tempDir } from '../tests/lib/cli.ts';
 
 const USAGE = `usage: npm run bench:deno-ladder -- [INPUT] [--ladder 1080,720,480,360] [--leases 1,2] [--preset ${DEFAULT_SVT_PRESET}]`;
@@ -79,7 +79,7 @@ console.error(`source ${source}: ${srcFrames} frames @ ${fps.toFixed(3)} fps; SV
 const engine = new Map<number, { ms: number; summary: Summary }>();
 for (const n of leaseCounts) {
   console.error(`engine under Deno, ${n} lease(s)…`);
-  const r = await timed(deno, ['run', '-A', 'src/platform/deno/cli.ts', source, '--out', join(out, `engine-${n}`), '--ladder', values.ladder, '--leases', String(n), '--json'],
+  const r = await timed(deno, ['run', '-A', 'cli/deno/cli.ts', source, '--out', join(out, `engine-${n}`), '--ladder', values.ladder, '--leases', String(n), '--json'],
     { LADDER_SVT_PRESET: String(preset) });
   if (r.code !== 0) fail(`engine (${n} leases) failed: ${r.stderr.trim().split('\n').pop()}`);
   engine.set(n, { ms: r.ms, summary: JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary });

@@ -1,7 +1,7 @@
 // The embedding example: an animated canvas becomes VideoFrames (and a tone AudioData), which
 // transcode() takes as a frame source (no file, no demuxer, no decoder) and turns into a ladder of
 // MP4s shown in <video>s.
-import { openFrameCount, transcode } from '../src/mod.ts';
+import { diagnostics, transcode } from '../src/mod.ts';
 import type { FrameSource } from '../src/mod.ts';
 import { describeError, parseLadder } from './ui.ts';
 
@@ -135,13 +135,13 @@ startButton.onclick = async () => {
     });
     bar.value = 1;
     status.textContent = `Done: supplied ${supplied} frames, the engine took ${result.stats.decodedFrames}, in ${(result.stats.wallMs / 1000).toFixed(1)} s.`;
-    report = { state: 'done', supplied, stillOpen: stillOpen(), decodedFrames: result.stats.decodedFrames, rungs, openFrames: openFrameCount() };
+    report = { state: 'done', supplied, stillOpen: stillOpen(), decodedFrames: result.stats.decodedFrames, rungs, openFrames: diagnostics().openFrames };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     const cancelled = e.name === 'AbortError';
     status.textContent = cancelled ? `Cancelled after ${supplied} frames.` : describeError(e);
     report = {
-      state: cancelled ? 'cancelled' : 'error', supplied, stillOpen: stillOpen(), error: { name: e.name, message: e.message }, openFrames: openFrameCount(),
+      state: cancelled ? 'cancelled' : 'error', supplied, stillOpen: stillOpen(), error: { name: e.name, message: e.message }, openFrames: diagnostics().openFrames,
       ...(abortedAt !== null ? { settleMs: performance.now() - abortedAt } : {}),
     };
   } finally {

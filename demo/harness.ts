@@ -1,7 +1,6 @@
 // Automation harness: exposes window.runJob for the browser CLI and the tests. Each finished rung
 // is uploaded (PUT) to the serving CLI as soon as its 'rung-completed' event fires.
-import { callbackTarget, inspectHardware, liveWorkerCount, measureScaler, openFrameCount, transcode } from '../src/mod.ts';
-import { gpuBufferBytes } from '../src/scale/plan.ts';
+import { callbackTarget, diagnostics, inspectHardware, measureScaler, transcode } from '../src/mod.ts';
 import type { AudioOutcome, OutputFormat, ProgressEvent, QualityFigures, RungResult, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
 import './peer.ts';
@@ -115,25 +114,25 @@ async function runJob(req: JobRequest): Promise<JobReply> {
       source: result.source,
       audio: result.audio,
       events,
-      openFrames: openFrameCount(),
-      liveWorkers: liveWorkerCount(),
+      openFrames: diagnostics().openFrames,
+      liveWorkers: diagnostics().liveWorkers,
       wallMs: performance.now() - t0,
       ...settled(),
     };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     const latency = settled();
-    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0, ...latency };
+    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: diagnostics().openFrames, liveWorkers: diagnostics().liveWorkers, wallMs: performance.now() - t0, ...latency };
   } finally {
     if (abortTimer !== null) clearTimeout(abortTimer);
   }
 }
 
 declare global {
-  interface Window { runJob: typeof runJob; inspectHardware: typeof inspectHardware; gpuBufferBytes: typeof gpuBufferBytes; harnessReady: boolean }
+  interface Window { runJob: typeof runJob; inspectHardware: typeof inspectHardware; gpuBufferBytes: () => { live: number; peak: number }; harnessReady: boolean }
 }
 window.runJob = runJob;
-window.gpuBufferBytes = gpuBufferBytes;
+window.gpuBufferBytes = () => diagnostics().gpuBufferBytes;
 window.inspectHardware = inspectHardware;
 window.harnessReady = true;
 
@@ -141,9 +140,8 @@ window.harnessReady = true;
 // window.runEngineJobs: several jobs at once over one engine (createEngine), each uploaded under its
 // own uploadBase; optionally with a balancer module the CLI bundled (its default export, or
 // `balancer`: a LoadBalancer object or class).
-import { createEngine } from '../src/engine.ts';
-import type { Engine, EngineReport } from '../src/engine.ts';
-import type { LoadBalancer } from '../src/balance/balancer.ts';
+import { createEngine } from '../src/mod.ts';
+import type { Engine, EngineReport, LoadBalancer } from '../src/mod.ts';
 
 export interface EngineJobsRequest {
   jobs: JobRequest[];
@@ -193,11 +191,11 @@ async function runEngineJob(engine: Engine, req: JobRequest, t0: number, onBalan
     return {
       ok: true,
       rungs: result.rungs.map((r) => ({ label: r.label, height: r.height, width: r.width, codec: r.codec, bitrate: r.bitrate, achievedBitrate: r.achievedBitrate, quantizer: r.quantizer, frames: r.frames, bytes: r.bytes, file: rungFile(r, req.format), chunks: r.chunks })),
-      stats: result.stats, source: result.source, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0,
+      stats: result.stats, source: result.source, events, openFrames: diagnostics().openFrames, liveWorkers: diagnostics().liveWorkers, wallMs: performance.now() - t0,
     };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: openFrameCount(), liveWorkers: liveWorkerCount(), wallMs: performance.now() - t0 };
+    return { ok: false, error: { name: e.name, message: e.message }, events, openFrames: diagnostics().openFrames, liveWorkers: diagnostics().liveWorkers, wallMs: performance.now() - t0 };
   }
 }
 
@@ -222,10 +220,10 @@ async function runEngineJobs(req: EngineJobsRequest): Promise<EngineJobsReply> {
     const onBalanced = () => { if (++balanced === req.jobs.length) during = e.report(); };
     const jobs = await Promise.all(req.jobs.map((j) => runEngineJob(e, j, t0, onBalanced)));
     const reportWhileRunning: EngineReport | null = await (during ?? Promise.resolve(null));
-    return { ok: jobs.every((j) => j.ok), jobs, reportWhileRunning, reportAfter: await e.report(), openFrames: openFrameCount(), wallMs: performance.now() - t0 };
+    return { ok: jobs.every((j) => j.ok), jobs, reportWhileRunning, reportAfter: await e.report(), openFrames: diagnostics().openFrames, wallMs: performance.now() - t0 };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    return { ok: false, error: { name: e.name, message: e.message }, jobs: [], reportWhileRunning: null, reportAfter: null, openFrames: openFrameCount(), wallMs: performance.now() - t0 };
+    return { ok: false, error: { name: e.name, message: e.message }, jobs: [], reportWhileRunning: null, reportAfter: null, openFrames: diagnostics().openFrames, wallMs: performance.now() - t0 };
   } finally {
     await engine?.close();
   }

@@ -1,6 +1,6 @@
 // The demo page: pick or drop a file, edit the ladder, transcode in this tab with live per-rung
 // progress and a lease timeline, then play, inspect and download the result. Public API only.
-import { MemoryTarget, inspectHardware, openFrameCount, transcode } from '../src/mod.ts';
+import { diagnostics, inspectHardware, MemoryTarget, transcode } from '../src/mod.ts';
 import type { HardwareReport, OutputFormat, RungSpec } from '../src/mod.ts';
 import { ResultsPanel } from './results.ts';
 import { LeaseTimeline } from './timeline.ts';
@@ -203,7 +203,7 @@ async function run(): Promise<void> {
     cancelButton.disabled = true;
     startButton.disabled = file === null;
     job.lanes = timeline.lanes;
-    job.openFrames = openFrameCount();
+    job.openFrames = diagnostics().openFrames;
     document.body.dataset.state = job.outcome ?? 'error';
   }
 }

@@ -1,5 +1,6 @@
 // Builds what `npm pack` ships (run by `npm run build:lib`, and by npm itself before packing):
 //   lib/src/**.js + .d.ts   the library, ESM, one file per module (tsc, tsconfig.build.json)
+//   lib/cli/deno/*.js       the Deno CLI (`ladder-engine/cli`) and the distributed commands, the same way
 //   lib/workers/encode.worker.js  the encoder worker, one self-contained module (esbuild), since a
 //                           module worker on a page without a bundler gets no import map
 //   lib/shaders/*.wgsl      the kernels, copied

@@ -7,18 +7,18 @@ export type { StageFactors, StagePixels } from './balance/weighted.ts';
 export { parseAdapterWeights } from './balance/weights.ts';
 export type { LoadBalancer, BalancerConfig, BalancerJob, BalanceDecision, Candidate, EncodePreference, AdapterLoad } from './balance/balancer.ts';
 export { planLadder, DEFAULT_LADDER } from './plan/ladder.ts';
-export { OUTPUT_FORMATS } from './options.ts';
-export type { RungPlan } from './plan/ladder.ts';
+export { OUTPUT_FORMATS, parseQuality } from './options.ts';
 export { openFrameCount } from './decode/frames.ts';
 export { formatStages } from './pipeline/profile.ts';
 export { parseAudioMode } from './options.ts';
 export { measureScaler } from './scale/measure.ts';
 export type { ScaleTiming } from './scale/measure.ts';
 export { liveWorkerCount } from './encode/lease.ts';
+export { diagnostics } from './diagnostics.ts';
+export type { Diagnostics } from './diagnostics.ts';
+export { DEFAULT_SVT_PRESET, REFERENCE_SVT_PRESET } from './encode/svt-preset.ts';
 export { MemoryTarget, callbackTarget } from './mux/target.ts';
 export { inspectHardware } from './schedule/inspect.ts';
-export type { HardwareReport, EncodeSupport } from './schedule/inspect.ts';
-export type { AdapterInfo } from './platform/gpu.ts';
 export {
   TranscodeError,
   UnsupportedCodecError,
@@ -31,9 +31,11 @@ export {
   CodecFailureError,
   BitstreamError,
 } from './errors.ts';
-export type { ProgressEvent, ProgressSink } from './progress/events.ts';
-export type { FrameSource } from './input/frame-source.ts';
 export type {
+  ProgressEvent,
+  ProgressSink,
+  FrameSource,
+  QualityLevel,
   InputSource,
   RangeReader,
   RungSpec,
@@ -54,4 +56,8 @@ export type {
   SourceInfo,
   AudioMode,
   AudioOutcome,
+  RungPlan,
+  AdapterInfo,
+  HardwareReport,
+  EncodeSupport,
 } from './types/mod.ts';

@@ -24,7 +24,7 @@ interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: stri
 function cli(args: string[], kill?: { at: (elapsedMs: number) => boolean; signal: NodeJS.Signals }): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(DENO, ['run', '-A', 'src/platform/deno/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(DENO, ['run', '-A', 'cli/deno/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let sentAt: number | null = null;

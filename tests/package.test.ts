@@ -82,7 +82,7 @@ describe('the packed package, installed as its users install it', () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('the tarball holds the compiled API, worker, kernels and bins, and no TypeScript source', () => {
-    for (const f of ['lib/src/mod.js', 'lib/src/mod.d.ts', 'lib/src/platform/deno/mod.js', 'lib/src/platform/deno/cli.js',
+    for (const f of ['lib/src/mod.js', 'lib/src/mod.d.ts', 'lib/src/platform/deno/mod.js', 'lib/cli/deno/cli.js',
       'lib/workers/encode.worker.js', 'lib/shaders/resample.wgsl', 'lib/shaders/scale_copy.wgsl', 'lib/shaders/quality.wgsl',
       'lib/harness/harness.html', 'bin/ladder-browser.js', 'package.json', 'README.md']) {
       assert.ok(packedFiles.includes(f), `${f} is in the tarball`);

@@ -167,7 +167,7 @@ describe('exact timestamps in Chromium', () => {
 
 function denoTranscode(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', 'src/platform/deno/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(join(ROOT, 'node_modules', '.bin', 'deno'), ['run', '-A', 'cli/deno/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d; });
     child.on('close', (code) => resolve({ code: code ?? 1, stderr }));

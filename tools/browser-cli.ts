@@ -6,10 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { OUTPUT_FORMATS, formatStages, parseAudioMode } from '../src/mod.ts';
+import { DEFAULT_LADDER, OUTPUT_FORMATS, formatStages, parseAudioMode, parseQuality } from '../src/mod.ts';
 import type { OutputFormat } from '../src/mod.ts';
-import { parseQuality } from '../src/options.ts';
-import { DEFAULT_LADDER } from '../src/plan/ladder.ts';
 import type { AudioMode, TranscodeStats } from '../src/mod.ts';
 import { transcodeInBrowser } from './harness.ts';
 

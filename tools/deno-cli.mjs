@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `node tools/deno-cli.mjs COMMAND [ARGS...]`, behind the npm scripts `transcode:deno`, `submit`,
 // `worker` and `cancel` (`npm run transcode:deno -- INPUT --out DIR [...]`): starts that Deno
-// command (src/platform/deno/cli.ts, submit.ts, worker.ts, cancel.ts) on the Deno binary that `npm ci` installed, as one child that this process forwards SIGINT,
+// command (cli/deno/cli.ts, submit.ts, worker.ts, cancel.ts) on the Deno binary that `npm ci` installed, as one child that this process forwards SIGINT,
 // SIGTERM and SIGHUP to and waits for, exiting with its status. Plain JavaScript, so `node` runs it
 // as one process with no TypeScript loader in between.
 //
@@ -21,7 +21,7 @@ if (!Object.hasOwn(COMMANDS, command ?? '')) {
   process.stderr.write(`usage: node tools/deno-cli.mjs ${Object.keys(COMMANDS).join('|')} [ARGS...]\n`);
   process.exit(2);
 }
-const entry = fileURLToPath(new URL(`../src/platform/deno/${COMMANDS[command]}`, import.meta.url));
+const entry = fileURLToPath(new URL(`../cli/deno/${COMMANDS[command]}`, import.meta.url));
 
 let deno;
 try {

@@ -11,11 +11,11 @@ import { findSequenceHeader } from '../../av1/sequence-header.ts';
 import { cicpFromColorSpace, encoderCandidates, familyOf, findEncoder, rationalRate } from './codecs.ts';
 import type { EncoderSpec } from './codecs.ts';
 import { DenoEncodedVideoChunk, DenoVideoFrame, packedLayout } from './frame.ts';
-import { DEFAULT_SVT_PRESET } from './preset.ts';
+import { DEFAULT_SVT_PRESET } from '../../encode/svt-preset.ts';
 
 const MICROSECONDS = { num: 1, den: 1_000_000 };
 
-/** SVT-AV1 preset for latencyMode 'quality' (see preset.ts for the default); LADDER_SVT_PRESET overrides. */
+/** SVT-AV1 preset for latencyMode 'quality' (see src/encode/svt-preset.ts for the default); LADDER_SVT_PRESET overrides. */
 export function svtPreset(): number {
   const raw = Deno.env.get('LADDER_SVT_PRESET');
   const env = raw === undefined || raw === '' ? NaN : Number(raw);

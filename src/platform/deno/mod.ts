@@ -1,7 +1,16 @@
 // The Deno entry of the package (`ladder-engine/deno`): importing it installs the WebCodecs classes
-// over node-av and prepares WebGPU's runtime directory (install.ts), and it exports the file input
-// and output a Deno script needs. The engine itself is the main entry (`ladder-engine`).
+// over node-av and prepares WebGPU's runtime directory (install.ts), and it exports what a Deno
+// program needs beyond the main entry (`ladder-engine`): the file input and output, probe() and
+// the distributed engine, loaded on demand (it needs the @nats-io packages).
 import './install.ts';
 
 export { DenoFileTarget } from './file-target.ts';
 export { openFileReader } from './file-source.ts';
+export { probe } from './probe.ts';
+export type { EncoderProbe, ProbeReport } from './probe.ts';
+
+/** The distributed engine on NATS JetStream (submit, SegmentWorker, cancelJob, …), imported when first asked for. */
+export function loadDistributed(): Promise<typeof import('../../distributed/mod.ts')> {
+  return import('../../distributed/mod.ts');
+}
+export type { Cluster, SourceRef, SubmitOptions, SubmitResult, WorkerOptions } from '../../distributed/mod.ts';

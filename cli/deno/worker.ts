@@ -1,9 +1,9 @@
 // `deno task worker --nats nats://HOST:PORT [--leases N] [--policy ...]`: a segment worker on this
 // machine (src/distributed/worker.ts), until Ctrl-C or SIGTERM. Progress lines go to stderr.
-import './install.ts';
 import { parseArgs } from 'node:util';
-import { SegmentWorker } from '../../distributed/worker.ts';
-import { openFileReader } from './file-source.ts';
+import { loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
+
+const { SegmentWorker } = await loadDistributed();
 
 const USAGE = `usage: deno task worker --nats nats://HOST:PORT [--leases N] [--policy all|software|...] [--id NAME]
 

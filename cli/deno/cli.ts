@@ -2,14 +2,10 @@
 // installed as WebCodecs and Deno's WebGPU for scaling. Progress bars per rung on a TTY and a
 // one-line stage profile at the end (stderr), a one-line JSON summary with --json (stdout), a
 // one-line message and exit code 1 on error.
-import './install.ts';
+import { DenoFileTarget, openFileReader } from '../../src/platform/deno/mod.ts';
 import { parseArgs } from 'node:util';
-import { formatStages, openFrameCount, parseAudioMode, transcode } from '../../mod.ts';
-import { DEFAULT_LADDER } from '../../plan/ladder.ts';
-import { OUTPUT_FORMATS, parseQuality } from '../../options.ts';
-import type { AudioMode, OutputFormat, ProgressEvent, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../types/mod.ts';
-import { DenoFileTarget } from './file-target.ts';
-import { openFileReader } from './file-source.ts';
+import { DEFAULT_LADDER, OUTPUT_FORMATS, diagnostics, formatStages, parseAudioMode, parseQuality, transcode } from '../../src/mod.ts';
+import type { AudioMode, OutputFormat, ProgressEvent, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../src/mod.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestFile } from './manifest.ts';
 import { ProgressView } from './progress-view.ts';
@@ -245,7 +241,7 @@ async function main(): Promise<number> {
     ...(dash ? { mpd: `${outDir}/manifest.mpd` } : {}),
     decodedFrames: stats.decodedFrames,
     stats,
-    openFrames: openFrameCount(),
+    openFrames: diagnostics().openFrames,
     timeline: timeline.filter((t) => t.endMs !== null),
     wallMs: Math.round(performance.now() - t0),
   };

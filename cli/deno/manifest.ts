@@ -1,7 +1,7 @@
 // The resume manifest of the Deno CLI: DIR/.ladder-manifest.json lists, per finished rung, every
 // file with its size and SHA-256, written (temp name, then rename) as each rung completes. With
 // --resume, a rung whose files all exist with that size and checksum is skipped; the rest are redone.
-import type { OutputFormat } from '../../types/mod.ts';
+import type { OutputFormat } from '../../src/mod.ts';
 
 export interface ManifestFile { path: string; size: number; sha256: string }
 export interface ManifestRung { requested: number; label: number; width: number; height: number; codec: string; bitrate: number; frames: number; files: ManifestFile[] }

@@ -1,6 +1,6 @@
 // The CLI's progress display: on a TTY one bar per rung (encoded frames of the total) with
 // throughput and ETA, redrawn in place; elsewhere a plain line per finished rung and requeue.
-import type { ProgressEvent } from '../../types/mod.ts';
+import type { ProgressEvent } from '../../src/mod.ts';
 
 const WIDTH = 28;
 const encoder = new TextEncoder();

@@ -1,8 +1,9 @@
 // `deno task cancel JOB --nats nats://HOST:PORT`: cancels a distributed job everywhere (its state
 // in KV, its queued segments, its object store); workers drop its segments within seconds.
 import { parseArgs } from 'node:util';
-import { cancelJob, openCluster } from '../../distributed/nats.ts';
-import { isJobId } from '../../distributed/protocol.ts';
+import { loadDistributed } from '../../src/platform/deno/mod.ts';
+
+const { cancelJob, isJobId, openCluster } = await loadDistributed();
 
 let code = 0;
 try {

@@ -2,15 +2,12 @@
 // (src/distributed/coordinator.ts). Workers started with `deno task worker` encode its segments;
 // this process cuts them, follows them, checks every rung's contract and writes the outputs. One
 // line per stored chunk on stderr ("chunk R.I ..."), a one-line JSON summary with --json.
-import './install.ts';
+import { DenoFileTarget, loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
+import type { SourceRef } from '../../src/platform/deno/mod.ts';
+import { diagnostics } from '../../src/mod.ts';
 import { parseArgs } from 'node:util';
-import { submit } from '../../distributed/coordinator.ts';
-import { openChunks } from '../../distributed/nats.ts';
-import { SOURCE_OBJECT, isJobId } from '../../distributed/protocol.ts';
-import type { SourceRef } from '../../distributed/protocol.ts';
-import { openFrameCount } from '../../mod.ts';
-import { DenoFileTarget } from './file-target.ts';
-import { openFileReader } from './file-source.ts';
+
+const { SOURCE_OBJECT, isJobId, openChunks, submit } = await loadDistributed();
 
 const USAGE = `usage: deno task submit INPUT --out DIR --nats nats://HOST:PORT [--ladder 1080,720,480,360] [--format mp4|hls]
                         [--chunk-seconds S] [--source path|store] [--json]
@@ -123,7 +120,7 @@ async function main(): Promise<number> {
         decodedFrames: r.spec.totalFrames, skippedFrames: 0, encodedFrames, chunks: chunks.length, requeued: r.rejected.length, recalibrated: 0,
         hardwareChunks: chunks.filter((c) => c.hardware).length, softwareChunks: chunks.filter((c) => !c.hardware).length, wallMs,
       },
-      openFrames: openFrameCount(), timeline: [], wallMs,
+      openFrames: diagnostics().openFrames, timeline: [], wallMs,
       job: r.job, segments: r.spec.segments.length, workers: r.workers, redelivered: r.redelivered, rejected: r.rejected,
       keptChunks: r.kept.map((m) => ({ rung: m.rung, index: m.index, worker: m.worker, encodeId: m.encodeId })),
     };
