@@ -7,8 +7,7 @@ import { writeCmafAudio, writeCmafRung, writeHlsMaster } from '../hls/output.ts'
 import type { CmafAudio, CmafRung } from '../hls/output.ts';
 import { alignAudio, writeMp4Rung } from '../mux/rung-output.ts';
 import type { WrittenRung } from '../mux/rung-output.ts';
-import type { AcceptedRung, AudioPassthrough, Av1Contract, ChunkOutput, EncodedPacketOut, OutputTarget } from '../types/mod.ts';
-import type { ChunkRecord } from '../types/mod.ts';
+import type { AcceptedRung, AudioPassthrough, Av1Contract, ChunkOutput, ChunkRecord, EncodedPacketOut, OutputTarget } from '../types/mod.ts';
 import type { ChunkMeta, JobSpec } from './protocol.ts';
 
 const DECLARED: Partial<Av1Contract> = { profile: 0, bitDepth: 8, monochrome: false, subsamplingX: 1, subsamplingY: 1 };

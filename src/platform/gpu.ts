@@ -4,7 +4,6 @@ import type { AdapterInfo } from '../types/mod.ts';
 
 export type { AdapterInfo } from '../types/mod.ts';
 
-
 export interface FoundAdapter {
   info: AdapterInfo;
   adapter: GPUAdapter;

@@ -41,7 +41,6 @@ export interface RungSpec {
  */
 export type QualityLevel = 'high' | 'medium' | 'low';
 
-
 /**
  * 'mp4': one MP4 per rung. 'hls': CMAF segments per rung, media and I-frame playlists, master.m3u8.
  * 'dash': the same CMAF segments listed by a static manifest.mpd. 'cmaf': one set of those segments
