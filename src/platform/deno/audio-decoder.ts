@@ -8,6 +8,7 @@ import {
 } from 'node-av/constants';
 import { Buffer } from 'node:buffer';
 import { DenoAudioData, DenoEncodedAudioChunk, bytesPerSample, isPlanar } from './audio-data.ts';
+import { DenoCodec, checkInit } from './codec-state.ts';
 import { findAudioDecoder, sampleFormatName } from './codecs.ts';
 
 const MICROSECONDS = { num: 1, den: 1_000_000 };
@@ -30,9 +31,9 @@ export function checkAudioDecoderConfig(config: AudioDecoderConfig, action: stri
   }
 }
 
-type Op = { kind: 'decode'; chunk: DenoEncodedAudioChunk } | { kind: 'flush'; done: () => void; fail: (e: Error) => void };
+interface DecodeOp { kind: 'decode'; chunk: DenoEncodedAudioChunk }
 
-export class DenoAudioDecoder extends EventTarget {
+export class DenoAudioDecoder extends DenoCodec<DecodeOp, AudioDataOutputCallback> {
   static isConfigSupported(config: AudioDecoderConfig): Promise<AudioDecoderSupport> {
     try {
       checkAudioDecoderConfig(config, 'AudioDecoder.isConfigSupported');
@@ -44,39 +45,27 @@ export class DenoAudioDecoder extends EventTarget {
     return Promise.resolve({ supported: findAudioDecoder(codec) !== null, config: copy });
   }
 
-  #output: (data: AudioData) => void;
-  #error: (e: DOMException) => void;
-  #state: CodecState = 'unconfigured';
   #ctx: CodecContext | null = null;
   #opening: Promise<void> = Promise.resolve();
-  #ops: Op[] = [];
-  #running = false;
-  #queued = 0;
   #orphans: CodecContext[] = [];
   /** Where the next output starts when a frame carries no timestamp (µs). */
   #next = 0;
 
   constructor(init: AudioDecoderInit) {
-    super();
-    if (!init || typeof init.output !== 'function' || typeof init.error !== 'function') {
-      throw new TypeError('AudioDecoder: init needs output and error callbacks');
-    }
-    this.#output = init.output;
-    this.#error = init.error;
+    super('AudioDecoder', checkInit(init, 'AudioDecoder'));
   }
 
-  get state(): CodecState { return this.#state; }
-  get decodeQueueSize(): number { return this.#queued; }
+  get decodeQueueSize(): number { return this.queued; }
 
   configure(config: AudioDecoderConfig): void {
     checkAudioDecoderConfig(config, 'Cannot configure the AudioDecoder');
-    if (this.#state === 'closed') throw new DOMException('Cannot configure: the AudioDecoder is closed', 'InvalidStateError');
-    if (this.#ctx) this.#drop(new DOMException('The AudioDecoder was reconfigured', 'AbortError'));
-    this.#state = 'configured';
+    this.requireNotClosed('configure');
+    if (this.#ctx) this.abort(new DOMException('The AudioDecoder was reconfigured', 'AbortError'));
+    this.setConfigured();
     const codec = findAudioDecoder(config.codec);
     if (!codec) {
       // The spec closes the codec asynchronously with NotSupportedError for a valid but unsupported config.
-      this.#fail(new DOMException(`Cannot configure the AudioDecoder: this FFmpeg has no decoder for ${config.codec}`, 'NotSupportedError'));
+      this.failLater(new DOMException(`Cannot configure the AudioDecoder: this FFmpeg has no decoder for ${config.codec}`, 'NotSupportedError'));
       return;
     }
     const ctx = new CodecContext();
@@ -95,57 +84,24 @@ export class DenoAudioDecoder extends EventTarget {
   }
 
   decode(chunk: EncodedAudioChunk): void {
-    if (this.#state !== 'configured') throw new DOMException(`Cannot decode: the AudioDecoder is ${this.#state}`, 'InvalidStateError');
+    this.requireConfigured('decode');
     const c = chunk instanceof DenoEncodedAudioChunk ? chunk : new DenoEncodedAudioChunk(chunkInit(chunk));
-    this.#queued++;
-    this.#ops.push({ kind: 'decode', chunk: c });
-    void this.#pump();
+    this.enqueue({ kind: 'decode', chunk: c });
   }
 
-  flush(): Promise<void> {
-    if (this.#state !== 'configured') return Promise.reject(new DOMException(`Cannot flush: the AudioDecoder is ${this.#state}`, 'InvalidStateError'));
-    return new Promise((done, fail) => {
-      this.#ops.push({ kind: 'flush', done, fail });
-      void this.#pump();
-    });
-  }
-
-  reset(): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot reset: the AudioDecoder is closed', 'InvalidStateError');
-    this.#drop(new DOMException('The AudioDecoder was reset', 'AbortError'));
-    this.#state = 'unconfigured';
-  }
-
-  close(): void {
-    if (this.#state === 'closed') return;
-    this.#drop(new DOMException('The AudioDecoder was closed', 'AbortError'));
-    this.#state = 'closed';
-  }
-
-  #fail(e: DOMException): void {
-    queueMicrotask(() => {
-      if (this.#state !== 'configured') return;
-      this.#drop(e);
-      this.#state = 'closed';
-      this.#error(e);
-    });
-  }
-
-  #drop(reason: DOMException): void {
-    for (const op of this.#ops.splice(0)) if (op.kind === 'flush') op.fail(reason);
-    const had = this.#queued;
-    this.#queued = 0;
-    if (had > 0) queueMicrotask(() => this.dispatchEvent(new Event('dequeue')));
+  protected override release(): void {
     const ctx = this.#ctx;
     this.#ctx = null;
-    // A context in use by a running call is freed by #pump once that call returns.
-    if (ctx && !this.#running) ctx.freeContext();
+    // A context in use by a running call is freed by settled() once that call returns.
+    if (ctx && !this.running) ctx.freeContext();
     else if (ctx) this.#orphans.push(ctx);
   }
 
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+  protected override settled(): void {
+    for (const c of this.#orphans.splice(0)) c.freeContext();
+  }
+
+  protected override async drain(): Promise<void> {
     const packet = new Packet();
     packet.alloc();
     const frame = new Frame();
@@ -153,7 +109,7 @@ export class DenoAudioDecoder extends EventTarget {
     try {
       await this.#opening;
       for (;;) {
-        const op = this.#ops.shift();
+        const op = this.ops.shift();
         const ctx = this.#ctx;
         if (!op || !ctx) break;
         if (op.kind === 'decode') {
@@ -171,8 +127,7 @@ export class DenoAudioDecoder extends EventTarget {
           }
           packet.unref();
           if (this.#ctx !== ctx) break;
-          this.#queued--;
-          this.dispatchEvent(new Event('dequeue'));
+          this.dequeued();
           await this.#receive(ctx, frame);
         } else {
           const ret = await ctx.sendPacket(null);
@@ -183,18 +138,9 @@ export class DenoAudioDecoder extends EventTarget {
           op.done();
         }
       }
-    } catch (err) {
-      const e = new DOMException(err instanceof Error ? err.message : String(err), 'EncodingError');
-      const wasLive = this.#state === 'configured';
-      this.#drop(e);
-      this.#state = 'closed';
-      if (wasLive) this.#error(e);
     } finally {
       packet.free();
       frame.free();
-      this.#running = false;
-      for (const c of this.#orphans.splice(0)) c.freeContext();
-      if (this.#ops.length > 0 && this.#ctx) void this.#pump();
     }
   }
 
@@ -214,7 +160,7 @@ export class DenoAudioDecoder extends EventTarget {
           format: 'f32-planar', sampleRate: rate, numberOfFrames: frame.nbSamples, numberOfChannels: frame.channels,
           timestamp, data: new Uint8Array(planes.buffer),
         });
-        this.#output(out as unknown as AudioData);
+        this.output(out as unknown as AudioData);
       } finally {
         frame.unref();
       }

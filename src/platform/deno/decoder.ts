@@ -4,6 +4,7 @@
 import { CodecContext, Dictionary, Frame, Packet } from 'node-av/lib';
 import { AVERROR_EAGAIN, AVERROR_EOF } from 'node-av/constants';
 import { Buffer } from 'node:buffer';
+import { DenoCodec } from './codec-state.ts';
 import { colorSpaceFromCicp, findDecoder, familyOf, pixelFormatName } from './codecs.ts';
 import { DenoEncodedVideoChunk, DenoVideoFrame } from './frame.ts';
 
@@ -19,9 +20,9 @@ function toBuffer(u8: Uint8Array): Buffer {
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }
 
-type Op = { kind: 'decode'; chunk: DenoEncodedVideoChunk } | { kind: 'flush'; done: () => void; fail: (e: Error) => void };
+interface DecodeOp { kind: 'decode'; chunk: DenoEncodedVideoChunk }
 
-export class DenoVideoDecoder extends EventTarget {
+export class DenoVideoDecoder extends DenoCodec<DecodeOp, VideoFrameOutputCallback> {
   static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport> {
     // Only 8-bit 4:2:0 profiles reach frames the engine can use, but FFmpeg opens the others too;
     // the engine refuses their frames by pixel format, as it does in browsers.
@@ -29,26 +30,17 @@ export class DenoVideoDecoder extends EventTarget {
     return Promise.resolve({ supported, config });
   }
 
-  #output: (frame: VideoFrame) => void;
-  #error: (e: DOMException) => void;
-  #state: CodecState = 'unconfigured';
   #ctx: CodecContext | null = null;
-  #ops: Op[] = [];
-  #running = false;
-  #queued = 0;
   #fullRangeHint: boolean | null = null;
 
   constructor(init: VideoDecoderInit) {
-    super();
-    this.#output = init.output;
-    this.#error = init.error;
+    super('decoder', init);
   }
 
-  get state(): CodecState { return this.#state; }
-  get decodeQueueSize(): number { return this.#queued; }
+  get decodeQueueSize(): number { return this.queued; }
 
   configure(config: VideoDecoderConfig): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot configure: the decoder is closed', 'InvalidStateError');
+    this.requireNotClosed('configure');
     const codec = findDecoder(config.codec);
     if (!codec) throw new DOMException(`Cannot configure decoder: no FFmpeg decoder for ${config.codec}`, 'NotSupportedError');
     const ctx = new CodecContext();
@@ -62,7 +54,7 @@ export class DenoVideoDecoder extends EventTarget {
     if (config.description && family !== 'vp9' && family !== 'vp8') ctx.extraData = Buffer.from(bytesOf(config.description));
     this.#fullRangeHint = config.colorSpace?.fullRange ?? null;
     this.#ctx = ctx;
-    this.#state = 'configured';
+    this.setConfigured();
     this.#opening = ctx.open2(codec, new Dictionary()).then((ret) => {
       if (ret < 0) throw new Error(`Cannot open ${codec.name} for ${config.codec} (error ${ret})`);
     });
@@ -71,48 +63,26 @@ export class DenoVideoDecoder extends EventTarget {
   #opening: Promise<void> = Promise.resolve();
 
   decode(chunk: EncodedVideoChunk): void {
-    if (this.#state !== 'configured') throw new DOMException(`Cannot decode: the decoder is ${this.#state}`, 'InvalidStateError');
+    this.requireConfigured('decode');
     const c = chunk instanceof DenoEncodedVideoChunk ? chunk : new DenoEncodedVideoChunk(chunk as unknown as EncodedVideoChunkInit);
-    this.#queued++;
-    this.#ops.push({ kind: 'decode', chunk: c });
-    this.#pump();
+    this.enqueue({ kind: 'decode', chunk: c });
   }
 
-  flush(): Promise<void> {
-    if (this.#state !== 'configured') return Promise.reject(new DOMException(`Cannot flush: the decoder is ${this.#state}`, 'InvalidStateError'));
-    return new Promise((done, fail) => {
-      this.#ops.push({ kind: 'flush', done, fail });
-      this.#pump();
-    });
-  }
-
-  reset(): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot reset: the decoder is closed', 'InvalidStateError');
-    this.#drop(new DOMException('The decoder was reset', 'AbortError'));
-    this.#state = 'unconfigured';
-  }
-
-  close(): void {
-    if (this.#state === 'closed') return;
-    this.#drop(new DOMException('The decoder was closed', 'AbortError'));
-    this.#state = 'closed';
-  }
-
-  #drop(reason: DOMException): void {
-    for (const op of this.#ops.splice(0)) if (op.kind === 'flush') op.fail(reason);
-    this.#queued = 0;
+  protected override release(): void {
     const ctx = this.#ctx;
     this.#ctx = null;
-    // A context in use by a running call is freed by #pump once that call returns.
-    if (ctx && !this.#running) ctx.freeContext();
+    // A context in use by a running call is freed by settled() once that call returns.
+    if (ctx && !this.running) ctx.freeContext();
     else if (ctx) this.#orphans.push(ctx);
   }
 
   #orphans: CodecContext[] = [];
 
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+  protected override settled(): void {
+    for (const c of this.#orphans.splice(0)) c.freeContext();
+  }
+
+  protected override async drain(): Promise<void> {
     const packet = new Packet();
     packet.alloc();
     const frame = new Frame();
@@ -120,7 +90,7 @@ export class DenoVideoDecoder extends EventTarget {
     try {
       await this.#opening;
       for (;;) {
-        const op = this.#ops.shift();
+        const op = this.ops.shift();
         const ctx = this.#ctx;
         if (!op || !ctx) break;
         if (op.kind === 'decode') {
@@ -139,8 +109,7 @@ export class DenoVideoDecoder extends EventTarget {
           }
           packet.unref();
           if (this.#ctx !== ctx) break;
-          this.#queued--;
-          this.dispatchEvent(new Event('dequeue'));
+          this.dequeued();
           await this.#receive(ctx, frame);
         } else {
           const ret = await ctx.sendPacket(null);
@@ -151,18 +120,9 @@ export class DenoVideoDecoder extends EventTarget {
           op.done();
         }
       }
-    } catch (err) {
-      const e = new DOMException(err instanceof Error ? err.message : String(err), 'EncodingError');
-      const wasLive = this.#state === 'configured';
-      this.#drop(e);
-      this.#state = 'closed';
-      if (wasLive) this.#error(e);
     } finally {
       packet.free();
       frame.free();
-      this.#running = false;
-      for (const c of this.#orphans.splice(0)) c.freeContext();
-      if (this.#ops.length > 0 && this.#ctx) void this.#pump();
     }
   }
 
@@ -190,7 +150,7 @@ export class DenoVideoDecoder extends EventTarget {
           format: format ?? unsupportedFormat(frame.format as number),
           width, height, data, timestamp: Number(ts), duration: duration > 0 ? duration : null, colorSpace,
         });
-        this.#output(out as unknown as VideoFrame);
+        this.output(out as unknown as VideoFrame);
       } finally {
         frame.unref();
       }
