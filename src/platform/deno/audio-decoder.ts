@@ -2,23 +2,17 @@
 // Vorbis, FLAC, ALAC, AC-3, E-AC-3, PCM, …; the codec strings are mapped in codecs.ts). Work runs
 // in order on FFmpeg's threads (node-av's async calls). Outputs are f32-planar AudioData, as
 // Chromium gives, with timestamps in microseconds as the chunks gave them.
-import { avChannelLayoutDefault, CodecContext, Dictionary, Frame, Packet } from 'node-av/lib';
-import {
-  AV_SAMPLE_FMT_DBL, AV_SAMPLE_FMT_DBLP, AV_SAMPLE_FMT_S64, AV_SAMPLE_FMT_S64P, AVERROR_EAGAIN, AVERROR_EOF,
-} from 'node-av/constants';
+import { avChannelLayoutDefault, CodecContext, Dictionary } from 'node-av/lib';
+import type { Frame } from 'node-av/lib';
+import { AV_SAMPLE_FMT_DBL, AV_SAMPLE_FMT_DBLP, AV_SAMPLE_FMT_S64, AV_SAMPLE_FMT_S64P } from 'node-av/constants';
 import { Buffer } from 'node:buffer';
 import { DenoAudioData, DenoEncodedAudioChunk, bytesPerSample, isPlanar } from './audio-data.ts';
-import { DenoCodec, checkInit } from './codec-state.ts';
+import { checkInit } from './codec-state.ts';
 import { findAudioDecoder, sampleFormatName } from './codecs.ts';
+import { bytesOf, FfmpegDecoder } from './ffmpeg-decoder.ts';
 
 const MICROSECONDS = { num: 1, den: 1_000_000 };
 const NO_PTS = -(2n ** 63n);
-
-function bytesOf(d: AllowSharedBufferSource): Uint8Array {
-  if (d instanceof Uint8Array) return d;
-  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  return new Uint8Array(d);
-}
 
 /** The spec's "valid AudioDecoderConfig" check; a TypeError naming the field. */
 export function checkAudioDecoderConfig(config: AudioDecoderConfig, action: string): void {
@@ -31,9 +25,7 @@ export function checkAudioDecoderConfig(config: AudioDecoderConfig, action: stri
   }
 }
 
-interface DecodeOp { kind: 'decode'; chunk: DenoEncodedAudioChunk }
-
-export class DenoAudioDecoder extends DenoCodec<DecodeOp, AudioDataOutputCallback> {
+export class DenoAudioDecoder extends FfmpegDecoder<DenoEncodedAudioChunk, AudioDataOutputCallback> {
   static isConfigSupported(config: AudioDecoderConfig): Promise<AudioDecoderSupport> {
     try {
       checkAudioDecoderConfig(config, 'AudioDecoder.isConfigSupported');
@@ -45,22 +37,17 @@ export class DenoAudioDecoder extends DenoCodec<DecodeOp, AudioDataOutputCallbac
     return Promise.resolve({ supported: findAudioDecoder(codec) !== null, config: copy });
   }
 
-  #ctx: CodecContext | null = null;
-  #opening: Promise<void> = Promise.resolve();
-  #orphans: CodecContext[] = [];
   /** Where the next output starts when a frame carries no timestamp (µs). */
   #next = 0;
 
   constructor(init: AudioDecoderInit) {
-    super('AudioDecoder', checkInit(init, 'AudioDecoder'));
+    super('AudioDecoder', 'audio', checkInit(init, 'AudioDecoder'));
   }
-
-  get decodeQueueSize(): number { return this.queued; }
 
   configure(config: AudioDecoderConfig): void {
     checkAudioDecoderConfig(config, 'Cannot configure the AudioDecoder');
     this.requireNotClosed('configure');
-    if (this.#ctx) this.abort(new DOMException('The AudioDecoder was reconfigured', 'AbortError'));
+    if (this.hasContext) this.abort(new DOMException('The AudioDecoder was reconfigured', 'AbortError'));
     this.setConfigured();
     const codec = findAudioDecoder(config.codec);
     if (!codec) {
@@ -76,95 +63,29 @@ export class DenoAudioDecoder extends DenoCodec<DecodeOp, AudioDataOutputCallbac
     ctx.channelLayout = avChannelLayoutDefault(config.numberOfChannels);
     // AudioSpecificConfig, OpusHead, Xiph-laced Vorbis headers, fLaC + STREAMINFO: FFmpeg's extradata as they are.
     if (config.description) ctx.extraData = Buffer.from(bytesOf(config.description));
-    this.#ctx = ctx;
     this.#next = 0;
-    this.#opening = ctx.open2(codec, new Dictionary()).then((ret) => {
+    this.openContext(ctx, ctx.open2(codec, new Dictionary()).then((ret) => {
       if (ret < 0) throw new Error(`Cannot open FFmpeg's ${codec.name} decoder for ${config.codec} (error ${ret})`);
-    });
+    }));
   }
 
   decode(chunk: EncodedAudioChunk): void {
     this.requireConfigured('decode');
-    const c = chunk instanceof DenoEncodedAudioChunk ? chunk : new DenoEncodedAudioChunk(chunkInit(chunk));
-    this.enqueue({ kind: 'decode', chunk: c });
+    this.decodeChunk(chunk instanceof DenoEncodedAudioChunk ? chunk : new DenoEncodedAudioChunk(chunkInit(chunk)));
   }
 
-  protected override release(): void {
-    const ctx = this.#ctx;
-    this.#ctx = null;
-    // A context in use by a running call is freed by settled() once that call returns.
-    if (ctx && !this.running) ctx.freeContext();
-    else if (ctx) this.#orphans.push(ctx);
-  }
-
-  protected override settled(): void {
-    for (const c of this.#orphans.splice(0)) c.freeContext();
-  }
-
-  protected override async drain(): Promise<void> {
-    const packet = new Packet();
-    packet.alloc();
-    const frame = new Frame();
-    frame.alloc();
-    try {
-      await this.#opening;
-      for (;;) {
-        const op = this.ops.shift();
-        const ctx = this.#ctx;
-        if (!op || !ctx) break;
-        if (op.kind === 'decode') {
-          const data = op.chunk.bytes();
-          packet.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-          packet.pts = BigInt(Math.round(op.chunk.timestamp));
-          packet.dts = packet.pts;
-          packet.duration = BigInt(Math.round(op.chunk.duration ?? 0));
-          packet.timeBase = MICROSECONDS as never;
-          for (;;) {
-            const ret = await ctx.sendPacket(packet);
-            if (ret === AVERROR_EAGAIN) { await this.#receive(ctx, frame); continue; }
-            if (ret < 0) throw new Error(`Cannot decode the audio chunk at ${op.chunk.timestamp} µs (error ${ret})`);
-            break;
-          }
-          packet.unref();
-          if (this.#ctx !== ctx) break;
-          this.dequeued();
-          await this.#receive(ctx, frame);
-        } else {
-          const ret = await ctx.sendPacket(null);
-          if (ret < 0 && ret !== AVERROR_EOF) throw new Error(`Cannot flush the audio decoder (error ${ret})`);
-          await this.#receive(ctx, frame);
-          // FFmpeg decoders stay at end of stream after a drain until their buffers are flushed.
-          if (this.#ctx === ctx) ctx.flushBuffers();
-          op.done();
-        }
-      }
-    } finally {
-      packet.free();
-      frame.free();
-    }
-  }
-
-  async #receive(ctx: CodecContext, frame: Frame): Promise<void> {
-    for (;;) {
-      const ret = await ctx.receiveFrame(frame);
-      if (ret === AVERROR_EAGAIN || ret === AVERROR_EOF) return;
-      if (ret < 0) throw new Error(`Cannot decode audio (error ${ret})`);
-      try {
-        if (this.#ctx !== ctx || frame.nbSamples <= 0) continue;
-        const rate = frame.sampleRate || ctx.sampleRate;
-        const ts = frame.bestEffortTimestamp !== NO_PTS ? frame.bestEffortTimestamp : frame.pts;
-        const timestamp = ts !== NO_PTS ? Number(ts) : this.#next;
-        const planes = toF32Planar(frame);
-        this.#next = timestamp + Math.round(frame.nbSamples / rate * 1e6);
-        const out = DenoAudioData.adopt({
-          format: 'f32-planar', sampleRate: rate, numberOfFrames: frame.nbSamples, numberOfChannels: frame.channels,
-          timestamp, data: new Uint8Array(planes.buffer),
-        });
-        this.output(out as unknown as AudioData);
-      } finally {
-        frame.unref();
-      }
-    }
+  protected override emit(frame: Frame, ctx: CodecContext): void {
+    if (frame.nbSamples <= 0) return;
+    const rate = frame.sampleRate || ctx.sampleRate;
+    const ts = frame.bestEffortTimestamp !== NO_PTS ? frame.bestEffortTimestamp : frame.pts;
+    const timestamp = ts !== NO_PTS ? Number(ts) : this.#next;
+    const planes = toF32Planar(frame);
+    this.#next = timestamp + Math.round(frame.nbSamples / rate * 1e6);
+    const out = DenoAudioData.adopt({
+      format: 'f32-planar', sampleRate: rate, numberOfFrames: frame.nbSamples, numberOfChannels: frame.channels,
+      timestamp, data: new Uint8Array(planes.buffer),
+    });
+    this.output(out as unknown as AudioData);
   }
 }
 
