@@ -120,7 +120,7 @@ Deno.test('VideoEncoder.isConfigSupported: 8-bit AV1 in software; 10-bit and unk
 
 Deno.test('ChunkEncoderCore: preferHardware falls back to software when no hardware encoder opens', async () => {
   const core = new ChunkEncoderCore();
-  const job = { codec: 'av01.0.04M.08', width: 192, height: 108, bitrate: 300_000, frameRate: 25, colorSpace: { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false } as VideoColorSpaceInit, preferHardware: true };
+  const job = { codec: 'av01.0.04M.08', width: 192, height: 108, bitrate: 300_000, frameRate: 25, colorSpace: { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false } as VideoColorSpaceInit, preferHardware: true, quantizer: null };
   const hwOpens = (await pickEncoder({ codec: job.codec, width: job.width, height: job.height, hardwareAcceleration: 'prefer-hardware' })) !== null;
   const begun = await core.begin(job);
   assert(begun.hardware === hwOpens, `hardware ${begun.hardware}, a hardware encoder opens: ${hwOpens}`);
@@ -137,7 +137,7 @@ Deno.test('leases run inline (node-av stays in one isolate) and two encode at on
   try {
     const outs = await Promise.all(leases.map(async (lease, k) => {
       const w = 160 + 32 * k;
-      await lease.begin({ codec: 'av01.0.04M.08', width: w, height: 96, bitrate: 200_000, frameRate: 25, colorSpace: {}, preferHardware: false });
+      await lease.begin({ codec: 'av01.0.04M.08', width: w, height: 96, bitrate: 200_000, frameRate: 25, colorSpace: {}, preferHardware: false, quantizer: null });
       for (let i = 0; i < 6; i++) await lease.add({ data: picture(w, 96, i + k).slice().buffer, timestamp: i * 40_000, duration: 40_000 });
       return { w, out: await lease.end() };
     }));
@@ -238,7 +238,7 @@ Deno.test('ChunkEncoderCore: reset() while add() waits for room in the queue end
   const core = new ChunkEncoderCore();
   const width = 1920;
   const height = 1080;
-  await core.begin({ codec: 'av01.0.08M.08', width, height, bitrate: 4e6, frameRate: 25, colorSpace: {}, preferHardware: false });
+  await core.begin({ codec: 'av01.0.08M.08', width, height, bitrate: 4e6, frameRate: 25, colorSpace: {}, preferHardware: false, quantizer: null });
   const size = (width * height * 3) / 2;
   const adding = (async () => {
     for (let i = 0; i < 40; i++) {

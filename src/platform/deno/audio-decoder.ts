@@ -2,22 +2,17 @@
 // Vorbis, FLAC, ALAC, AC-3, E-AC-3, PCM, …; the codec strings are mapped in codecs.ts). Work runs
 // in order on FFmpeg's threads (node-av's async calls). Outputs are f32-planar AudioData, as
 // Chromium gives, with timestamps in microseconds as the chunks gave them.
-import { avChannelLayoutDefault, CodecContext, Dictionary, Frame, Packet } from 'node-av/lib';
-import {
-  AV_SAMPLE_FMT_DBL, AV_SAMPLE_FMT_DBLP, AV_SAMPLE_FMT_S64, AV_SAMPLE_FMT_S64P, AVERROR_EAGAIN, AVERROR_EOF,
-} from 'node-av/constants';
+import { avChannelLayoutDefault, CodecContext, Dictionary } from 'node-av/lib';
+import type { Frame } from 'node-av/lib';
+import { AV_SAMPLE_FMT_DBL, AV_SAMPLE_FMT_DBLP, AV_SAMPLE_FMT_S64, AV_SAMPLE_FMT_S64P } from 'node-av/constants';
 import { Buffer } from 'node:buffer';
 import { DenoAudioData, DenoEncodedAudioChunk, bytesPerSample, isPlanar } from './audio-data.ts';
+import { checkInit } from './codec-state.ts';
 import { findAudioDecoder, sampleFormatName } from './codecs.ts';
+import { bytesOf, FfmpegDecoder } from './ffmpeg-decoder.ts';
 
 const MICROSECONDS = { num: 1, den: 1_000_000 };
 const NO_PTS = -(2n ** 63n);
-
-function bytesOf(d: AllowSharedBufferSource): Uint8Array {
-  if (d instanceof Uint8Array) return d;
-  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  return new Uint8Array(d);
-}
 
 /** The spec's "valid AudioDecoderConfig" check; a TypeError naming the field. */
 export function checkAudioDecoderConfig(config: AudioDecoderConfig, action: string): void {
@@ -30,9 +25,7 @@ export function checkAudioDecoderConfig(config: AudioDecoderConfig, action: stri
   }
 }
 
-type Op = { kind: 'decode'; chunk: DenoEncodedAudioChunk } | { kind: 'flush'; done: () => void; fail: (e: Error) => void };
-
-export class DenoAudioDecoder extends EventTarget {
+export class DenoAudioDecoder extends FfmpegDecoder<DenoEncodedAudioChunk, AudioDataOutputCallback> {
   static isConfigSupported(config: AudioDecoderConfig): Promise<AudioDecoderSupport> {
     try {
       checkAudioDecoderConfig(config, 'AudioDecoder.isConfigSupported');
@@ -44,39 +37,22 @@ export class DenoAudioDecoder extends EventTarget {
     return Promise.resolve({ supported: findAudioDecoder(codec) !== null, config: copy });
   }
 
-  #output: (data: AudioData) => void;
-  #error: (e: DOMException) => void;
-  #state: CodecState = 'unconfigured';
-  #ctx: CodecContext | null = null;
-  #opening: Promise<void> = Promise.resolve();
-  #ops: Op[] = [];
-  #running = false;
-  #queued = 0;
-  #orphans: CodecContext[] = [];
   /** Where the next output starts when a frame carries no timestamp (µs). */
   #next = 0;
 
   constructor(init: AudioDecoderInit) {
-    super();
-    if (!init || typeof init.output !== 'function' || typeof init.error !== 'function') {
-      throw new TypeError('AudioDecoder: init needs output and error callbacks');
-    }
-    this.#output = init.output;
-    this.#error = init.error;
+    super('AudioDecoder', 'audio', checkInit(init, 'AudioDecoder'));
   }
-
-  get state(): CodecState { return this.#state; }
-  get decodeQueueSize(): number { return this.#queued; }
 
   configure(config: AudioDecoderConfig): void {
     checkAudioDecoderConfig(config, 'Cannot configure the AudioDecoder');
-    if (this.#state === 'closed') throw new DOMException('Cannot configure: the AudioDecoder is closed', 'InvalidStateError');
-    if (this.#ctx) this.#drop(new DOMException('The AudioDecoder was reconfigured', 'AbortError'));
-    this.#state = 'configured';
+    this.requireNotClosed('configure');
+    if (this.hasContext) this.abort(new DOMException('The AudioDecoder was reconfigured', 'AbortError'));
+    this.setConfigured();
     const codec = findAudioDecoder(config.codec);
     if (!codec) {
       // The spec closes the codec asynchronously with NotSupportedError for a valid but unsupported config.
-      this.#fail(new DOMException(`Cannot configure the AudioDecoder: this FFmpeg has no decoder for ${config.codec}`, 'NotSupportedError'));
+      this.failLater(new DOMException(`Cannot configure the AudioDecoder: this FFmpeg has no decoder for ${config.codec}`, 'NotSupportedError'));
       return;
     }
     const ctx = new CodecContext();
@@ -87,138 +63,29 @@ export class DenoAudioDecoder extends EventTarget {
     ctx.channelLayout = avChannelLayoutDefault(config.numberOfChannels);
     // AudioSpecificConfig, OpusHead, Xiph-laced Vorbis headers, fLaC + STREAMINFO: FFmpeg's extradata as they are.
     if (config.description) ctx.extraData = Buffer.from(bytesOf(config.description));
-    this.#ctx = ctx;
     this.#next = 0;
-    this.#opening = ctx.open2(codec, new Dictionary()).then((ret) => {
+    this.openContext(ctx, ctx.open2(codec, new Dictionary()).then((ret) => {
       if (ret < 0) throw new Error(`Cannot open FFmpeg's ${codec.name} decoder for ${config.codec} (error ${ret})`);
-    });
+    }));
   }
 
   decode(chunk: EncodedAudioChunk): void {
-    if (this.#state !== 'configured') throw new DOMException(`Cannot decode: the AudioDecoder is ${this.#state}`, 'InvalidStateError');
-    const c = chunk instanceof DenoEncodedAudioChunk ? chunk : new DenoEncodedAudioChunk(chunkInit(chunk));
-    this.#queued++;
-    this.#ops.push({ kind: 'decode', chunk: c });
-    void this.#pump();
+    this.requireConfigured('decode');
+    this.decodeChunk(chunk instanceof DenoEncodedAudioChunk ? chunk : new DenoEncodedAudioChunk(chunkInit(chunk)));
   }
 
-  flush(): Promise<void> {
-    if (this.#state !== 'configured') return Promise.reject(new DOMException(`Cannot flush: the AudioDecoder is ${this.#state}`, 'InvalidStateError'));
-    return new Promise((done, fail) => {
-      this.#ops.push({ kind: 'flush', done, fail });
-      void this.#pump();
+  protected override emit(frame: Frame, ctx: CodecContext): void {
+    if (frame.nbSamples <= 0) return;
+    const rate = frame.sampleRate || ctx.sampleRate;
+    const ts = frame.bestEffortTimestamp !== NO_PTS ? frame.bestEffortTimestamp : frame.pts;
+    const timestamp = ts !== NO_PTS ? Number(ts) : this.#next;
+    const planes = toF32Planar(frame);
+    this.#next = timestamp + Math.round(frame.nbSamples / rate * 1e6);
+    const out = DenoAudioData.adopt({
+      format: 'f32-planar', sampleRate: rate, numberOfFrames: frame.nbSamples, numberOfChannels: frame.channels,
+      timestamp, data: new Uint8Array(planes.buffer),
     });
-  }
-
-  reset(): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot reset: the AudioDecoder is closed', 'InvalidStateError');
-    this.#drop(new DOMException('The AudioDecoder was reset', 'AbortError'));
-    this.#state = 'unconfigured';
-  }
-
-  close(): void {
-    if (this.#state === 'closed') return;
-    this.#drop(new DOMException('The AudioDecoder was closed', 'AbortError'));
-    this.#state = 'closed';
-  }
-
-  #fail(e: DOMException): void {
-    queueMicrotask(() => {
-      if (this.#state !== 'configured') return;
-      this.#drop(e);
-      this.#state = 'closed';
-      this.#error(e);
-    });
-  }
-
-  #drop(reason: DOMException): void {
-    for (const op of this.#ops.splice(0)) if (op.kind === 'flush') op.fail(reason);
-    const had = this.#queued;
-    this.#queued = 0;
-    if (had > 0) queueMicrotask(() => this.dispatchEvent(new Event('dequeue')));
-    const ctx = this.#ctx;
-    this.#ctx = null;
-    // A context in use by a running call is freed by #pump once that call returns.
-    if (ctx && !this.#running) ctx.freeContext();
-    else if (ctx) this.#orphans.push(ctx);
-  }
-
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    const packet = new Packet();
-    packet.alloc();
-    const frame = new Frame();
-    frame.alloc();
-    try {
-      await this.#opening;
-      for (;;) {
-        const op = this.#ops.shift();
-        const ctx = this.#ctx;
-        if (!op || !ctx) break;
-        if (op.kind === 'decode') {
-          const data = op.chunk.bytes();
-          packet.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-          packet.pts = BigInt(Math.round(op.chunk.timestamp));
-          packet.dts = packet.pts;
-          packet.duration = BigInt(Math.round(op.chunk.duration ?? 0));
-          packet.timeBase = MICROSECONDS as never;
-          for (;;) {
-            const ret = await ctx.sendPacket(packet);
-            if (ret === AVERROR_EAGAIN) { await this.#receive(ctx, frame); continue; }
-            if (ret < 0) throw new Error(`Cannot decode the audio chunk at ${op.chunk.timestamp} µs (error ${ret})`);
-            break;
-          }
-          packet.unref();
-          if (this.#ctx !== ctx) break;
-          this.#queued--;
-          this.dispatchEvent(new Event('dequeue'));
-          await this.#receive(ctx, frame);
-        } else {
-          const ret = await ctx.sendPacket(null);
-          if (ret < 0 && ret !== AVERROR_EOF) throw new Error(`Cannot flush the audio decoder (error ${ret})`);
-          await this.#receive(ctx, frame);
-          // FFmpeg decoders stay at end of stream after a drain until their buffers are flushed.
-          if (this.#ctx === ctx) ctx.flushBuffers();
-          op.done();
-        }
-      }
-    } catch (err) {
-      const e = new DOMException(err instanceof Error ? err.message : String(err), 'EncodingError');
-      const wasLive = this.#state === 'configured';
-      this.#drop(e);
-      this.#state = 'closed';
-      if (wasLive) this.#error(e);
-    } finally {
-      packet.free();
-      frame.free();
-      this.#running = false;
-      for (const c of this.#orphans.splice(0)) c.freeContext();
-      if (this.#ops.length > 0 && this.#ctx) void this.#pump();
-    }
-  }
-
-  async #receive(ctx: CodecContext, frame: Frame): Promise<void> {
-    for (;;) {
-      const ret = await ctx.receiveFrame(frame);
-      if (ret === AVERROR_EAGAIN || ret === AVERROR_EOF) return;
-      if (ret < 0) throw new Error(`Cannot decode audio (error ${ret})`);
-      try {
-        if (this.#ctx !== ctx || frame.nbSamples <= 0) continue;
-        const rate = frame.sampleRate || ctx.sampleRate;
-        const ts = frame.bestEffortTimestamp !== NO_PTS ? frame.bestEffortTimestamp : frame.pts;
-        const timestamp = ts !== NO_PTS ? Number(ts) : this.#next;
-        const planes = toF32Planar(frame);
-        this.#next = timestamp + Math.round(frame.nbSamples / rate * 1e6);
-        const out = DenoAudioData.adopt({
-          format: 'f32-planar', sampleRate: rate, numberOfFrames: frame.nbSamples, numberOfChannels: frame.channels,
-          timestamp, data: new Uint8Array(planes.buffer),
-        });
-        this.#output(out as unknown as AudioData);
-      } finally {
-        frame.unref();
-      }
-    }
+    this.output(out as unknown as AudioData);
   }
 }
 

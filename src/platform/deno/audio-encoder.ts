@@ -9,6 +9,7 @@ import { AudioFifo, avChannelLayoutDefault, CodecContext, Dictionary, Frame, Pac
 import { AV_SAMPLE_FMT_FLT, AV_SAMPLE_FMT_FLTP, AVERROR_EAGAIN, AVERROR_EOF } from 'node-av/constants';
 import { Buffer } from 'node:buffer';
 import { DenoEncodedAudioChunk } from './audio-data.ts';
+import { DenoCodec, checkInit } from './codec-state.ts';
 import { findAudioEncoder } from './codecs.ts';
 import type { AudioEncoderKind } from './codecs.ts';
 
@@ -130,9 +131,9 @@ function adtsHeader(sampleRate: number, channels: number, payload: number): Uint
   ]);
 }
 
-type Op = { kind: 'encode'; planes: Float32Array; frames: number; timestamp: number } | { kind: 'flush'; done: () => void; fail: (e: Error) => void };
+interface EncodeOp { kind: 'encode'; planes: Float32Array; frames: number; timestamp: number }
 
-export class DenoAudioEncoder extends EventTarget {
+export class DenoAudioEncoder extends DenoCodec<EncodeOp, EncodedAudioChunkOutputCallback> {
   static async isConfigSupported(config: AudioEncoderConfig): Promise<AudioEncoderSupport> {
     checkConfig(config, 'AudioEncoder.isConfigSupported');
     const copy: AudioEncoderConfig = { ...config };
@@ -147,39 +148,25 @@ export class DenoAudioEncoder extends EventTarget {
     }
   }
 
-  #output: EncodedAudioChunkOutputCallback;
-  #error: (e: DOMException) => void;
-  #state: CodecState = 'unconfigured';
   #config: AudioEncoderConfig | null = null;
   #plan: Plan | null = null;
   #session: Session | null = null;
-  #ops: Op[] = [];
-  #running = false;
-  #queued = 0;
-  /** Bumped by reset/close/configure: a running pump drops work of an older generation. */
-  #generation = 0;
   #metadataSent = false;
 
   constructor(init: AudioEncoderInit) {
-    super();
-    if (!init || typeof init.output !== 'function' || typeof init.error !== 'function') {
-      throw new TypeError('AudioEncoder: init needs output and error callbacks');
-    }
-    this.#output = init.output;
-    this.#error = init.error;
+    super('AudioEncoder', checkInit(init, 'AudioEncoder'));
   }
 
-  get state(): CodecState { return this.#state; }
-  get encodeQueueSize(): number { return this.#queued; }
+  get encodeQueueSize(): number { return this.queued; }
 
   configure(config: AudioEncoderConfig): void {
     checkConfig(config, 'Cannot configure the AudioEncoder');
-    if (this.#state === 'closed') throw new DOMException('Cannot configure: the AudioEncoder is closed', 'InvalidStateError');
-    this.#drop(new DOMException('The AudioEncoder was reconfigured', 'AbortError'));
-    this.#state = 'configured';
+    this.requireNotClosed('configure');
+    this.abort(new DOMException('The AudioEncoder was reconfigured', 'AbortError'));
+    this.setConfigured();
     const plan = planFor(config);
     if (typeof plan === 'string') {
-      this.#failLater(new DOMException(`Cannot configure the AudioEncoder: ${plan}`, 'NotSupportedError'));
+      this.failLater(new DOMException(`Cannot configure the AudioEncoder: ${plan}`, 'NotSupportedError'));
       return;
     }
     this.#config = { ...config };
@@ -188,13 +175,13 @@ export class DenoAudioEncoder extends EventTarget {
   }
 
   encode(data: AudioData): void {
-    if (this.#state !== 'configured') throw new DOMException(`Cannot encode: the AudioEncoder is ${this.#state}`, 'InvalidStateError');
+    this.requireConfigured('encode');
     if (!data || typeof data.copyTo !== 'function') throw new TypeError('Cannot encode: data must be an AudioData');
     if (data.format === null) throw new TypeError('Cannot encode: the AudioData is closed');
     const c = this.#config;
     if (!c) return; // an unsupported config: the error is on its way
     if (data.numberOfChannels !== c.numberOfChannels || data.sampleRate !== c.sampleRate) {
-      this.#failLater(new DOMException(`Cannot encode: the AudioData is ${data.numberOfChannels}-channel ${data.sampleRate} Hz, the encoder is configured for ${c.numberOfChannels}-channel ${c.sampleRate} Hz`, 'EncodingError'));
+      this.failLater(new DOMException(`Cannot encode: the AudioData is ${data.numberOfChannels}-channel ${data.sampleRate} Hz, the encoder is configured for ${c.numberOfChannels}-channel ${c.sampleRate} Hz`, 'EncodingError'));
       return;
     }
     // Copied now: the caller may close the AudioData as soon as encode() returns.
@@ -203,85 +190,52 @@ export class DenoAudioEncoder extends EventTarget {
     for (let ch = 0; ch < data.numberOfChannels; ch++) {
       data.copyTo(planes.subarray(ch * frames, (ch + 1) * frames), { planeIndex: ch, format: 'f32-planar' });
     }
-    this.#queued++;
-    this.#ops.push({ kind: 'encode', planes, frames, timestamp: data.timestamp });
-    void this.#pump();
+    this.enqueue({ kind: 'encode', planes, frames, timestamp: data.timestamp });
   }
 
-  flush(): Promise<void> {
-    if (this.#state !== 'configured') return Promise.reject(new DOMException(`Cannot flush: the AudioEncoder is ${this.#state}`, 'InvalidStateError'));
-    return new Promise((done, fail) => {
-      this.#ops.push({ kind: 'flush', done, fail });
-      void this.#pump();
-    });
-  }
-
-  reset(): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot reset: the AudioEncoder is closed', 'InvalidStateError');
-    this.#drop(new DOMException('The AudioEncoder was reset', 'AbortError'));
-    this.#state = 'unconfigured';
-  }
-
-  close(): void {
-    if (this.#state === 'closed') return;
-    this.#drop(new DOMException('The AudioEncoder was closed', 'AbortError'));
-    this.#state = 'closed';
-  }
-
-  #failLater(e: DOMException): void {
-    const gen = this.#generation;
-    queueMicrotask(() => {
-      if (gen !== this.#generation || this.#state !== 'configured') return;
-      this.#drop(e);
-      this.#state = 'closed';
-      this.#error(e);
-    });
-  }
-
-  #drop(reason: DOMException): void {
-    this.#generation++;
-    for (const op of this.#ops.splice(0)) if (op.kind === 'flush') op.fail(reason);
-    const had = this.#queued;
-    this.#queued = 0;
-    if (had > 0) queueMicrotask(() => this.dispatchEvent(new Event('dequeue')));
+  protected override release(): void {
     this.#config = null;
     this.#plan = null;
-    // A running pump frees its session itself when it sees the generation change.
-    if (this.#session && !this.#running) freeSession(this.#session);
-    if (!this.#running) this.#session = null;
+    // A running drain() leaves its session to settled(), which sees the epoch change.
+    if (this.#session && !this.running) freeSession(this.#session);
+    if (!this.running) this.#session = null;
   }
 
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    const gen = this.#generation;
+  protected override settled(epoch: number): void {
+    if (epoch !== this.epoch && this.#session) {
+      freeSession(this.#session);
+      this.#session = null;
+    }
+  }
+
+  /** Runs the queue until it is empty or its work is abandoned (the epoch moves past `gen`). */
+  protected override async drain(gen: number): Promise<void> {
     const packet = new Packet();
     packet.alloc();
     try {
       for (;;) {
-        if (gen !== this.#generation) break;
-        const op = this.#ops.shift();
+        if (gen !== this.epoch) break;
+        const op = this.ops.shift();
         if (!op) break;
         const config = this.#config!;
         const plan = this.#plan!;
         if (op.kind === 'encode') {
           this.#session ??= await openSession(config, plan, op.timestamp);
-          if (gen !== this.#generation) break;
+          if (gen !== this.epoch) break;
           const s = this.#session;
           this.#resample(s, config, plan, op.planes, op.frames);
-          while (s.fifo.size >= s.frameSize && gen === this.#generation) await this.#send(s, s.frameSize, packet, gen);
-          if (gen !== this.#generation) break;
-          this.#queued--;
-          this.dispatchEvent(new Event('dequeue'));
+          while (s.fifo.size >= s.frameSize && gen === this.epoch) await this.#send(s, s.frameSize, packet, gen);
+          if (gen !== this.epoch) break;
+          this.dequeued();
         } else {
           const s = this.#session;
           if (s) {
             this.#resample(s, config, plan, null, 0);
-            while (s.fifo.size > 0 && gen === this.#generation) await this.#send(s, Math.min(s.fifo.size, s.frameSize), packet, gen);
+            while (s.fifo.size > 0 && gen === this.epoch) await this.#send(s, Math.min(s.fifo.size, s.frameSize), packet, gen);
             const ret = await s.ctx.sendFrame(null);
             if (ret < 0 && ret !== AVERROR_EOF) throw new Error(`${plan.name} could not flush (error ${ret})`);
             await this.#receive(s, packet, gen);
-            if (gen !== this.#generation) break;
+            if (gen !== this.epoch) break;
             // A drained FFmpeg encoder takes no more input: the next encode() opens a fresh one.
             freeSession(s);
             this.#session = null;
@@ -289,22 +243,8 @@ export class DenoAudioEncoder extends EventTarget {
           op.done();
         }
       }
-    } catch (err) {
-      if (gen === this.#generation) {
-        const e = err instanceof DOMException ? err : new DOMException(err instanceof Error ? err.message : String(err), 'EncodingError');
-        const wasLive = this.#state === 'configured';
-        this.#drop(e);
-        this.#state = 'closed';
-        if (wasLive) this.#error(e);
-      }
     } finally {
       packet.free();
-      this.#running = false;
-      if (gen !== this.#generation && this.#session) {
-        freeSession(this.#session);
-        this.#session = null;
-      }
-      if (this.#ops.length > 0 && this.#state === 'configured') void this.#pump();
     }
   }
 
@@ -361,7 +301,7 @@ export class DenoAudioEncoder extends EventTarget {
       if (ret === AVERROR_EAGAIN || ret === AVERROR_EOF) return;
       if (ret < 0) throw new Error(`${plan.name} could not encode (error ${ret})`);
       try {
-        if (gen !== this.#generation) continue;
+        if (gen !== this.epoch) continue;
         const pts = Number(packet.pts);
         s.padding ??= pts < 0 ? -pts : 0;
         const timestamp = s.base + Math.round((pts + s.padding) * 1e6 / plan.rate);
@@ -375,7 +315,7 @@ export class DenoAudioEncoder extends EventTarget {
           // Chromium names the configured rate here; an Opus decoder runs at 48 kHz whatever it is told.
           meta = { decoderConfig: { codec: config.codec, sampleRate: config.sampleRate, numberOfChannels: config.numberOfChannels, ...(s.description ? { description: s.description.slice() } : {}) } };
         }
-        this.#output(chunk as unknown as EncodedAudioChunk, meta);
+        this.output(chunk as unknown as EncodedAudioChunk, meta);
       } finally {
         packet.unref();
       }

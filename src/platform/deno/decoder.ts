@@ -1,27 +1,16 @@
 // WebCodecs' VideoDecoder for Deno over node-av (FFmpeg's libdav1d, h264, hevc, vp9 decoders).
 // Work runs in order on FFmpeg's threads (node-av's async calls); outputs are DenoVideoFrames with
 // packed planes, timestamps in microseconds as the chunks gave them.
-import { CodecContext, Dictionary, Frame, Packet } from 'node-av/lib';
-import { AVERROR_EAGAIN, AVERROR_EOF } from 'node-av/constants';
+import { CodecContext, Dictionary } from 'node-av/lib';
+import type { Frame } from 'node-av/lib';
 import { Buffer } from 'node:buffer';
 import { colorSpaceFromCicp, findDecoder, familyOf, pixelFormatName } from './codecs.ts';
+import { bytesOf, FfmpegDecoder } from './ffmpeg-decoder.ts';
 import { DenoEncodedVideoChunk, DenoVideoFrame } from './frame.ts';
 
 const MICROSECONDS = { num: 1, den: 1_000_000 };
 
-function bytesOf(d: AllowSharedBufferSource): Uint8Array {
-  if (d instanceof Uint8Array) return d;
-  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-  return new Uint8Array(d);
-}
-
-function toBuffer(u8: Uint8Array): Buffer {
-  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-}
-
-type Op = { kind: 'decode'; chunk: DenoEncodedVideoChunk } | { kind: 'flush'; done: () => void; fail: (e: Error) => void };
-
-export class DenoVideoDecoder extends EventTarget {
+export class DenoVideoDecoder extends FfmpegDecoder<DenoEncodedVideoChunk, VideoFrameOutputCallback> {
   static isConfigSupported(config: VideoDecoderConfig): Promise<VideoDecoderSupport> {
     // Only 8-bit 4:2:0 profiles reach frames the engine can use, but FFmpeg opens the others too;
     // the engine refuses their frames by pixel format, as it does in browsers.
@@ -29,26 +18,14 @@ export class DenoVideoDecoder extends EventTarget {
     return Promise.resolve({ supported, config });
   }
 
-  #output: (frame: VideoFrame) => void;
-  #error: (e: DOMException) => void;
-  #state: CodecState = 'unconfigured';
-  #ctx: CodecContext | null = null;
-  #ops: Op[] = [];
-  #running = false;
-  #queued = 0;
   #fullRangeHint: boolean | null = null;
 
   constructor(init: VideoDecoderInit) {
-    super();
-    this.#output = init.output;
-    this.#error = init.error;
+    super('decoder', 'video', init);
   }
 
-  get state(): CodecState { return this.#state; }
-  get decodeQueueSize(): number { return this.#queued; }
-
   configure(config: VideoDecoderConfig): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot configure: the decoder is closed', 'InvalidStateError');
+    this.requireNotClosed('configure');
     const codec = findDecoder(config.codec);
     if (!codec) throw new DOMException(`Cannot configure decoder: no FFmpeg decoder for ${config.codec}`, 'NotSupportedError');
     const ctx = new CodecContext();
@@ -61,140 +38,36 @@ export class DenoVideoDecoder extends EventTarget {
     const family = familyOf(config.codec);
     if (config.description && family !== 'vp9' && family !== 'vp8') ctx.extraData = Buffer.from(bytesOf(config.description));
     this.#fullRangeHint = config.colorSpace?.fullRange ?? null;
-    this.#ctx = ctx;
-    this.#state = 'configured';
-    this.#opening = ctx.open2(codec, new Dictionary()).then((ret) => {
+    this.setConfigured();
+    this.openContext(ctx, ctx.open2(codec, new Dictionary()).then((ret) => {
       if (ret < 0) throw new Error(`Cannot open ${codec.name} for ${config.codec} (error ${ret})`);
-    });
+    }));
   }
-
-  #opening: Promise<void> = Promise.resolve();
 
   decode(chunk: EncodedVideoChunk): void {
-    if (this.#state !== 'configured') throw new DOMException(`Cannot decode: the decoder is ${this.#state}`, 'InvalidStateError');
-    const c = chunk instanceof DenoEncodedVideoChunk ? chunk : new DenoEncodedVideoChunk(chunk as unknown as EncodedVideoChunkInit);
-    this.#queued++;
-    this.#ops.push({ kind: 'decode', chunk: c });
-    this.#pump();
+    this.requireConfigured('decode');
+    this.decodeChunk(chunk instanceof DenoEncodedVideoChunk ? chunk : new DenoEncodedVideoChunk(chunk as unknown as EncodedVideoChunkInit));
   }
 
-  flush(): Promise<void> {
-    if (this.#state !== 'configured') return Promise.reject(new DOMException(`Cannot flush: the decoder is ${this.#state}`, 'InvalidStateError'));
-    return new Promise((done, fail) => {
-      this.#ops.push({ kind: 'flush', done, fail });
-      this.#pump();
+  protected override emit(frame: Frame): void {
+    const { format, fullRange } = pixelFormatName(frame.format as number);
+    const width = frame.width;
+    const height = frame.height;
+    // Packed planes; a format the engine cannot scale still becomes a frame it can refuse by name.
+    // A view, not a copy: toBuffer() already returns a fresh buffer of the packed planes.
+    const packed = format ? frame.toBuffer() : null;
+    const data = packed ? new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength) : new Uint8Array(0);
+    const ts = frame.bestEffortTimestamp !== undefined && frame.bestEffortTimestamp !== null && frame.bestEffortTimestamp > -(2n ** 62n)
+      ? frame.bestEffortTimestamp : frame.pts;
+    const duration = Number(frame.duration ?? 0n);
+    const colorSpace = colorSpaceFromCicp({
+      primaries: frame.colorPrimaries as number, transfer: frame.colorTrc as number, matrix: frame.colorSpace as number, range: frame.colorRange as number,
+    }, fullRange ?? this.#fullRangeHint);
+    const out = DenoVideoFrame.adopt({
+      format: format ?? unsupportedFormat(frame.format as number),
+      width, height, data, timestamp: Number(ts), duration: duration > 0 ? duration : null, colorSpace,
     });
-  }
-
-  reset(): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot reset: the decoder is closed', 'InvalidStateError');
-    this.#drop(new DOMException('The decoder was reset', 'AbortError'));
-    this.#state = 'unconfigured';
-  }
-
-  close(): void {
-    if (this.#state === 'closed') return;
-    this.#drop(new DOMException('The decoder was closed', 'AbortError'));
-    this.#state = 'closed';
-  }
-
-  #drop(reason: DOMException): void {
-    for (const op of this.#ops.splice(0)) if (op.kind === 'flush') op.fail(reason);
-    this.#queued = 0;
-    const ctx = this.#ctx;
-    this.#ctx = null;
-    // A context in use by a running call is freed by #pump once that call returns.
-    if (ctx && !this.#running) ctx.freeContext();
-    else if (ctx) this.#orphans.push(ctx);
-  }
-
-  #orphans: CodecContext[] = [];
-
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    const packet = new Packet();
-    packet.alloc();
-    const frame = new Frame();
-    frame.alloc();
-    try {
-      await this.#opening;
-      for (;;) {
-        const op = this.#ops.shift();
-        const ctx = this.#ctx;
-        if (!op || !ctx) break;
-        if (op.kind === 'decode') {
-          const data = op.chunk.bytes();
-          packet.data = toBuffer(data);
-          packet.pts = BigInt(Math.round(op.chunk.timestamp));
-          packet.dts = packet.pts;
-          packet.duration = BigInt(Math.round(op.chunk.duration ?? 0));
-          packet.timeBase = MICROSECONDS as never;
-          packet.isKeyframe = op.chunk.type === 'key';
-          for (;;) {
-            const ret = await ctx.sendPacket(packet);
-            if (ret === AVERROR_EAGAIN) { await this.#receive(ctx, frame); continue; }
-            if (ret < 0) throw new Error(`Cannot decode chunk at ${op.chunk.timestamp} µs (error ${ret})`);
-            break;
-          }
-          packet.unref();
-          if (this.#ctx !== ctx) break;
-          this.#queued--;
-          this.dispatchEvent(new Event('dequeue'));
-          await this.#receive(ctx, frame);
-        } else {
-          const ret = await ctx.sendPacket(null);
-          if (ret < 0 && ret !== AVERROR_EOF) throw new Error(`Cannot flush decoder (error ${ret})`);
-          await this.#receive(ctx, frame);
-          // FFmpeg decoders stay at end of stream after a drain until their buffers are flushed.
-          if (this.#ctx === ctx) ctx.flushBuffers();
-          op.done();
-        }
-      }
-    } catch (err) {
-      const e = new DOMException(err instanceof Error ? err.message : String(err), 'EncodingError');
-      const wasLive = this.#state === 'configured';
-      this.#drop(e);
-      this.#state = 'closed';
-      if (wasLive) this.#error(e);
-    } finally {
-      packet.free();
-      frame.free();
-      this.#running = false;
-      for (const c of this.#orphans.splice(0)) c.freeContext();
-      if (this.#ops.length > 0 && this.#ctx) void this.#pump();
-    }
-  }
-
-  async #receive(ctx: CodecContext, frame: Frame): Promise<void> {
-    for (;;) {
-      const ret = await ctx.receiveFrame(frame);
-      if (ret === AVERROR_EAGAIN || ret === AVERROR_EOF) return;
-      if (ret < 0) throw new Error(`Cannot decode frame (error ${ret})`);
-      try {
-        if (this.#ctx !== ctx) return;
-        const { format, fullRange } = pixelFormatName(frame.format as number);
-        const width = frame.width;
-        const height = frame.height;
-        // Packed planes; a format the engine cannot scale still becomes a frame it can refuse by name.
-        // A view, not a copy: toBuffer() already returns a fresh buffer of the packed planes.
-        const packed = format ? frame.toBuffer() : null;
-        const data = packed ? new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength) : new Uint8Array(0);
-        const ts = frame.bestEffortTimestamp !== undefined && frame.bestEffortTimestamp !== null && frame.bestEffortTimestamp > -(2n ** 62n)
-          ? frame.bestEffortTimestamp : frame.pts;
-        const duration = Number(frame.duration ?? 0n);
-        const colorSpace = colorSpaceFromCicp({
-          primaries: frame.colorPrimaries as number, transfer: frame.colorTrc as number, matrix: frame.colorSpace as number, range: frame.colorRange as number,
-        }, fullRange ?? this.#fullRangeHint);
-        const out = DenoVideoFrame.adopt({
-          format: format ?? unsupportedFormat(frame.format as number),
-          width, height, data, timestamp: Number(ts), duration: duration > 0 ? duration : null, colorSpace,
-        });
-        this.#output(out as unknown as VideoFrame);
-      } finally {
-        frame.unref();
-      }
-    }
+    this.output(out as unknown as VideoFrame);
   }
 }
 

@@ -8,6 +8,7 @@ import {
 import { Buffer } from 'node:buffer';
 import { buildAv1C } from '../../av1/av1c.ts';
 import { findSequenceHeader } from '../../av1/sequence-header.ts';
+import { DenoCodec } from './codec-state.ts';
 import { cicpFromColorSpace, encoderCandidates, familyOf, findEncoder, rationalRate } from './codecs.ts';
 import type { EncoderSpec } from './codecs.ts';
 import { DenoEncodedVideoChunk, DenoVideoFrame, packedLayout } from './frame.ts';
@@ -213,103 +214,65 @@ export async function pickEncoder(config: VideoEncoderConfig): Promise<EncoderSp
 }
 
 interface FrameOp { kind: 'frame'; data: Uint8Array; format: VideoPixelFormat; timestamp: number; duration: number | null; key: boolean; colorSpace: VideoColorSpaceInit; quantizer: number | null }
-interface FlushOp { kind: 'flush'; done: () => void; fail: (e: Error) => void }
 
-export class DenoVideoEncoder extends EventTarget {
+export class DenoVideoEncoder extends DenoCodec<FrameOp, EncodedVideoChunkOutputCallback> {
   static async isConfigSupported(config: VideoEncoderConfig): Promise<VideoEncoderSupport> {
     return { supported: (await pickEncoder(config)) !== null, config };
   }
 
-  #output: EncodedVideoChunkOutputCallback;
-  #error: (e: DOMException) => void;
-  #state: CodecState = 'unconfigured';
   #config: VideoEncoderConfig | null = null;
   #opened: Opened | null = null;
-  #ops: Array<FrameOp | FlushOp> = [];
-  #running = false;
-  #queued = 0;
   #sentConfig = false;
   #durations = new Map<number, number | null>();
   #generation = 0;
 
   constructor(init: VideoEncoderInit) {
-    super();
-    this.#output = init.output;
-    this.#error = init.error;
+    super('encoder', init);
   }
 
-  get state(): CodecState { return this.#state; }
-  get encodeQueueSize(): number { return this.#queued; }
+  get encodeQueueSize(): number { return this.queued; }
 
   configure(config: VideoEncoderConfig): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot configure: the encoder is closed', 'InvalidStateError');
+    this.requireNotClosed('configure');
     if (!config || typeof config.codec !== 'string' || !(config.width > 0) || !(config.height > 0)) {
       throw new TypeError('VideoEncoder.configure: codec, width and height are required');
     }
-    this.#release();
+    this.release();
     this.#config = { ...config };
-    this.#state = 'configured';
+    this.setConfigured();
     this.#sentConfig = false;
   }
 
   encode(frame: VideoFrame, options?: VideoEncoderEncodeOptions): void {
-    if (this.#state !== 'configured') throw new DOMException(`Cannot encode: the encoder is ${this.#state}`, 'InvalidStateError');
+    this.requireConfigured('encode');
     if (!(frame instanceof DenoVideoFrame)) throw new TypeError('VideoEncoder.encode: not a VideoFrame of this runtime');
     const c = this.#config!;
     if (frame.codedWidth !== c.width || frame.codedHeight !== c.height) {
       throw new DOMException(`Cannot encode: frame is ${frame.codedWidth}x${frame.codedHeight}, the encoder is configured for ${c.width}x${c.height}`, 'NotSupportedError');
     }
     // The caller may close the frame as soon as encode() returns; its planes are immutable.
-    this.#ops.push({
+    this.enqueue({
       kind: 'frame', data: frame.planes(), format: frame.format!, timestamp: frame.timestamp, duration: frame.duration,
       key: options?.keyFrame === true, colorSpace: frame.colorSpace,
       quantizer: (options as { av1?: { quantizer?: number } } | undefined)?.av1?.quantizer ?? null,
     });
-    this.#queued++;
-    void this.#pump();
-  }
-
-  flush(): Promise<void> {
-    if (this.#state !== 'configured') return Promise.reject(new DOMException(`Cannot flush: the encoder is ${this.#state}`, 'InvalidStateError'));
-    return new Promise((done, fail) => {
-      this.#ops.push({ kind: 'flush', done, fail });
-      void this.#pump();
-    });
-  }
-
-  reset(): void {
-    if (this.#state === 'closed') throw new DOMException('Cannot reset: the encoder is closed', 'InvalidStateError');
-    this.#abortPending(new DOMException('The encoder was reset', 'AbortError'));
-    this.#release();
-    this.#state = 'unconfigured';
-  }
-
-  close(): void {
-    if (this.#state === 'closed') return;
-    this.#abortPending(new DOMException('The encoder was closed', 'AbortError'));
-    this.#release();
-    this.#state = 'closed';
-  }
-
-  #abortPending(reason: DOMException): void {
-    for (const op of this.#ops.splice(0)) if (op.kind === 'flush') op.fail(reason);
-    const had = this.#queued;
-    this.#queued = 0;
-    // Whoever waits for room in the queue learns that it is empty now.
-    if (had > 0) queueMicrotask(() => this.dispatchEvent(new Event('dequeue')));
   }
 
   /** Drops the open encoder; one in use by a running call is freed when that call returns. */
-  #release(): void {
+  protected override release(): void {
     this.#generation++;
     const o = this.#opened;
     this.#opened = null;
     this.#durations.clear();
-    if (o && !this.#running) closeOpened(o);
+    if (o && !this.running) closeOpened(o);
     else if (o) this.#orphans.push(o);
   }
 
   #orphans: Opened[] = [];
+
+  protected override settled(): void {
+    for (const o of this.#orphans.splice(0)) closeOpened(o);
+  }
 
   async #ensureOpen(first: FrameOp): Promise<Opened> {
     if (this.#opened) return this.#opened;
@@ -334,15 +297,13 @@ export class DenoVideoEncoder extends EventTarget {
     throw new DOMException(`Cannot encode ${config.codec} at ${config.width}x${config.height} (${config.hardwareAcceleration ?? 'no-preference'}): ${lastError instanceof Error ? lastError.message : 'no encoder in this FFmpeg'}`, 'NotSupportedError');
   }
 
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+  protected override async drain(): Promise<void> {
     const packet = new Packet();
     packet.alloc();
     try {
       for (;;) {
-        const op = this.#ops[0];
-        if (!op || this.#state !== 'configured') break;
+        const op = this.ops[0];
+        if (!op || this.state !== 'configured') break;
         const gen = this.#generation;
         if (op.kind === 'frame') {
           const o = await this.#ensureOpen(op);
@@ -360,9 +321,8 @@ export class DenoVideoEncoder extends EventTarget {
             frame.free();
           }
           if (gen !== this.#generation) continue;
-          this.#ops.shift();
-          this.#queued--;
-          this.dispatchEvent(new Event('dequeue'));
+          this.ops.shift();
+          this.dequeued();
           await this.#receive(o, packet, gen);
         } else {
           const o = this.#opened;
@@ -371,26 +331,14 @@ export class DenoVideoEncoder extends EventTarget {
             if (ret < 0 && ret !== AVERROR_EOF) throw new Error(`${o.spec.name} could not flush (error ${ret})`);
             await this.#receive(o, packet, gen);
             // An FFmpeg encoder stays at end of stream once drained: the next frame opens a fresh one.
-            if (gen === this.#generation) this.#release();
+            if (gen === this.#generation) this.release();
           }
-          if (this.#ops[0] === op) this.#ops.shift();
+          if (this.ops[0] === op) this.ops.shift();
           op.done();
         }
       }
-    } catch (err) {
-      if (!(err instanceof DOMException && err.name === 'AbortError')) {
-        const e = err instanceof DOMException ? err : new DOMException(err instanceof Error ? err.message : String(err), 'EncodingError');
-        const wasLive = this.#state === 'configured';
-        this.#abortPending(e);
-        this.#release();
-        this.#state = 'closed';
-        if (wasLive) this.#error(e);
-      }
     } finally {
       packet.free();
-      this.#running = false;
-      for (const o of this.#orphans.splice(0)) closeOpened(o);
-      if (this.#ops.length > 0 && this.#state === 'configured') void this.#pump();
     }
   }
 
@@ -448,7 +396,7 @@ export class DenoVideoEncoder extends EventTarget {
           this.#sentConfig = true;
           meta = { decoderConfig: this.#decoderConfig(data) };
         }
-        this.#output(chunk as unknown as EncodedVideoChunk, meta);
+        this.output(chunk as unknown as EncodedVideoChunk, meta);
       } finally {
         packet.unref();
       }
