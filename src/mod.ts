@@ -57,4 +57,5 @@ export type {
   SourceInfo,
   AudioMode,
   AudioOutcome,
+  QualityLevel,
 } from './types.ts';
