@@ -21,6 +21,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DENO_ENTRIES = [
   'src/mod.ts',
   'src/platform/deno/*.ts',
+  'cli/deno/*.ts',
   'tests/deno/*.test.ts',
   'bench/deno-ffmpeg-baseline.ts',
   'bench/scale-deno.ts',

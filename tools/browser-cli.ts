@@ -1,19 +1,16 @@
-// `npm run transcode:browser -- INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls|dash|cmaf]
-// [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR] [--balancer FILE.ts] [--adapter-weights W,W] [--quality-report] [--audio auto|drop|require]`: runs the browser
+// `npm run transcode:browser -- INPUT --out DIR [--ladder …] [--format …] [...]` (the flags: `--help`,
+// generated from the option schema in src/options.ts): runs the browser
 // engine in headless Chromium on any file and writes DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a folder per rung (dash: DIR/manifest.mpd; cmaf: both over one set of segments). Progress and,
 // at the end, a one-line stage profile go to stderr; the last stdout line is one JSON summary. --balancer bundles a LoadBalancer module for the page and runs the job through an engine with it.
 // Without INPUT (or with --sample) it transcodes a synthetic clip the page makes itself.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { DEFAULT_LADDER, OUTPUT_FORMATS, formatStages, parseAudioMode, parseQuality } from '../src/mod.ts';
-import type { OutputFormat } from '../src/mod.ts';
-import type { AudioMode, TranscodeStats } from '../src/mod.ts';
+import { formatHelp, formatStages, parseCommandLine } from '../src/mod.ts';
+import type { CommandLine, TranscodeStats } from '../src/mod.ts';
 import { transcodeInBrowser } from './harness.ts';
 
-const USAGE = `usage: npm run transcode:browser -- [INPUT] --out DIR [--ladder 1080,720,480,360] [--format mp4|hls|dash|cmaf] [--leases N] [--chunk-seconds S] [--policy all|software|adapter:N|family:VENDOR]
-       [--balancer ./my-balancer.ts] [--adapter-weights 100,66] [--quality high|medium|low|Q,Q,…] [--quality-report] [--audio auto|drop|require]
-Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.
+// The flags and their bounds come from the option schema (src/options.ts); these notes are this CLI's own.
+const USAGE = formatHelp('browser', `Without INPUT, a synthetic 4 s 1280x720 clip made in the page is transcoded.
 --format hls writes DIR/master.m3u8, dash DIR/manifest.mpd, cmaf both, over the same CMAF segments (DIR/<rung>p/, DIR/audio/).
 --quality encodes at constant quality instead of bitrates: a level, or an AV1 quantizer (0 best … 63) per rung.
 --quality-report decodes every chunk back and compares each frame with the scaled picture it was encoded
@@ -22,60 +19,34 @@ on stderr and in the JSON as rungs[].quality (per chunk as rungs[].chunks[].qual
 --audio auto (default) carries the source's audio or re-encodes it as Opus, failing only if neither is
 possible; drop writes video only; require fails before decoding when the source has no audio. What
 became of the audio is a note on stderr and in the JSON as audio.
-Ctrl-C (SIGINT) or SIGTERM cancels: Chromium is closed, nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`;
+Ctrl-C (SIGINT) or SIGTERM cancels: Chromium is closed, nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`);
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(1);
 }
 
-let args;
+let args: CommandLine;
 try {
-  args = parseArgs({
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      ladder: { type: 'string' },
-      format: { type: 'string', default: 'mp4' },
-      leases: { type: 'string' },
-      'chunk-seconds': { type: 'string' },
-      policy: { type: 'string' },
-      balancer: { type: 'string' },
-      'adapter-weights': { type: 'string' },
-      sample: { type: 'boolean' },
-      'quality-report': { type: 'boolean' },
-      quality: { type: 'string' },
-      audio: { type: 'string', default: 'auto' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  args = parseCommandLine('browser', process.argv.slice(2));
 } catch (err) {
-  fail(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  // A bad value's message names the flag and its bounds; a malformed command line gets the usage too.
+  const message = err instanceof Error ? err.message : String(err);
+  fail(message.startsWith('bad --') ? message : `${message}\n${USAGE}`);
 }
-const { values, positionals } = args;
-if (values.help) {
+const { options, flags, positionals } = args;
+if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
 if (positionals.length > 1) fail(`expected one INPUT, got ${positionals.length}\n${USAGE}`);
-const input = values.sample ? null : positionals[0] ? resolve(positionals[0]) : null;
+const input = flags.sample ? null : positionals[0] ? resolve(positionals[0]) : null;
 if (input && (!existsSync(input) || !statSync(input).isFile())) fail(`input file not found: ${input}`);
-const outDir = resolve(values.out ?? 'out');
-if (!(OUTPUT_FORMATS as readonly string[]).includes(values.format)) fail(`--format must be ${OUTPUT_FORMATS.join(', ')}, got ${values.format}`);
-const format = values.format as OutputFormat;
+const outDir = resolve((flags.out as string | undefined) ?? 'out');
+const format = options.format ?? 'mp4';
 const hls = format === 'hls' || format === 'cmaf';
 const dash = format === 'dash' || format === 'cmaf';
-const ladder = values.ladder?.split(',').map((s) => Number(s.trim()));
-if (ladder?.some((n) => !Number.isInteger(n) || n < 2)) fail(`--ladder must be comma-separated heights, got ${values.ladder}`);
-const leases = values.leases ? Number(values.leases) : undefined;
-if (leases !== undefined && (!Number.isInteger(leases) || leases < 1)) fail(`--leases must be a positive integer`);
-const chunkSeconds = values['chunk-seconds'] ? Number(values['chunk-seconds']) : undefined;
-let quality: ReturnType<typeof parseQuality> | undefined;
-try { quality = values.quality === undefined ? undefined : parseQuality(values.quality); } catch (err) { fail((err as Error).message); }
-if (Array.isArray(quality) && quality.length !== (ladder ?? DEFAULT_LADDER).length) fail(`--quality gives ${quality.length} quantizers for ${(ladder ?? DEFAULT_LADDER).length} rungs`);
-let audio: AudioMode = 'auto';
-try { audio = parseAudioMode(values.audio ?? 'auto'); } catch (err) { fail((err as Error).message); }
-const balancer = values.balancer ? resolve(values.balancer) : undefined;
+const balancer = flags.balancer ? resolve(flags.balancer as string) : undefined;
 if (balancer && (!existsSync(balancer) || !statSync(balancer).isFile())) fail(`--balancer file not found: ${balancer}`);
 
 // SIGINT (Ctrl-C) or SIGTERM cancels: Chromium is closed, the job's files are removed, and the
@@ -94,16 +65,16 @@ const t0 = performance.now();
 const reply = await transcodeInBrowser({
   inputPath: input,
   outDir,
-  ladder,
-  leases,
-  chunkSeconds,
-  policy: values.policy,
+  ladder: options.ladder,
+  leases: options.leases,
+  chunkSeconds: options.chunkSeconds,
+  policy: options.policy,
   format,
   balancer,
-  adapterWeights: values['adapter-weights'],
-  qualityReport: values['quality-report'] === true,
-  quality,
-  audio,
+  adapterWeights: flags['adapter-weights'] as string | undefined,
+  qualityReport: options.qualityReport === true,
+  quality: options.quality,
+  audio: options.audio ?? 'auto',
   signal: controller.signal,
   onLog: (line) => {
     if (!line.startsWith('progress:')) { process.stderr.write(`${line}\n`); return; }

@@ -3,18 +3,14 @@
 // one-line stage profile at the end (stderr), a one-line JSON summary with --json (stdout), a
 // one-line message and exit code 1 on error.
 import { DenoFileTarget, openFileReader } from '../../src/platform/deno/mod.ts';
-import { parseArgs } from 'node:util';
-import { DEFAULT_LADDER, OUTPUT_FORMATS, diagnostics, formatStages, parseAudioMode, parseQuality, transcode } from '../../src/mod.ts';
+import { DEFAULT_LADDER, UsageError, diagnostics, formatHelp, formatStages, parseCommandLine, transcode } from '../../src/mod.ts';
 import type { AudioMode, OutputFormat, ProgressEvent, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../src/mod.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestFile } from './manifest.ts';
 import { ProgressView } from './progress-view.ts';
 
-const USAGE = `usage: deno task transcode INPUT --out DIR [--ladder 1080,720,480,360] [--format mp4|hls|dash|cmaf]
-                           [--policy all|software|adapter:N|family:VENDOR] [--leases N] [--chunk-seconds S] [--json] [--resume]
-                           [--quality high|medium|low|Q,Q,…] [--quality-report] [--audio auto|drop|require]
-
-Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
+// The flags and their bounds come from the option schema (src/options.ts); these notes are this CLI's own.
+const USAGE = formatHelp('deno', `Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
 folder of CMAF segments per rung (dash: DIR/manifest.mpd; cmaf: both over one set of segments). Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
 one opens), scaling uses WebGPU. --json prints one JSON summary line on stdout at the end.
 Every file is written under a temporary name and renamed when complete; DIR/${MANIFEST} lists each
@@ -25,9 +21,7 @@ with the scaled picture it was encoded from (on the GPU): PSNR (Y, and Y/U/V wei
 as ffmpeg's psnr 'average') and SSIM (Y) per rung, printed and in --json as rungs[].quality.
 --audio auto (default) carries the source's audio (AAC, ADTS AAC, Opus) or re-encodes it as Opus, and
 fails only if neither is possible; drop writes video only; require fails before decoding when the source
-has no audio. What became of the audio is a note, and in --json as audio. Ctrl-C (SIGINT) or SIGTERM cancels: nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`;
-
-class UsageError extends Error {}
+has no audio. What became of the audio is a note, and in --json as audio. Ctrl-C (SIGINT) or SIGTERM cancels: nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`);
 
 interface Args {
   input: string; out: string; ladder: number[] | undefined; format: OutputFormat; policy: string | undefined;
@@ -35,65 +29,17 @@ interface Args {
   quality: QualityLevel | number[] | undefined; qualityText: string | null; audio: AudioMode;
 }
 
+/** The command line, checked against the option schema; null for --help. Throws a UsageError. */
 function parse(argv: string[]): Args | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        ladder: { type: 'string' },
-        format: { type: 'string', default: 'mp4' },
-        policy: { type: 'string' },
-        leases: { type: 'string' },
-        'chunk-seconds': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        resume: { type: 'boolean', default: false },
-        'quality-report': { type: 'boolean', default: false },
-        quality: { type: 'string' },
-        audio: { type: 'string', default: 'auto' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) return null;
+  const { help, positionals, options: o, flags, texts } = parseCommandLine('deno', argv);
+  if (help) return null;
   if (positionals.length === 0) throw new UsageError('missing INPUT (the video file to transcode)');
   if (positionals.length > 1) throw new UsageError(`expected one INPUT, got ${positionals.length}: ${positionals.join(' ')}`);
-  if (!v.out) throw new UsageError('missing --out DIR (where the ladder is written)');
-  let quality: QualityLevel | number[] | undefined;
-  try { quality = v.quality === undefined ? undefined : parseQuality(v.quality); } catch (err) { throw new UsageError((err as Error).message); }
-  let audio: AudioMode;
-  try { audio = parseAudioMode(v.audio ?? 'auto'); } catch (err) { throw new UsageError((err as Error).message); }
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(v.format)) throw new UsageError(`bad --format ${JSON.stringify(v.format)}: use ${OUTPUT_FORMATS.join(', ')}`);
-  let ladder: number[] | undefined;
-  if (v.ladder !== undefined) {
-    const parts = v.ladder.split(',').map((s) => s.trim());
-    ladder = parts.map(Number);
-    const bad = parts.find((s, i) => s === '' || !Number.isInteger(ladder![i]) || ladder![i]! < 2 || ladder![i]! > 8192);
-    if (bad !== undefined || parts.length === 0) throw new UsageError(`bad --ladder ${JSON.stringify(v.ladder)}: expected comma-separated short sides between 2 and 8192, e.g. 1080,720,480,360`);
-  }
-  if (Array.isArray(quality) && quality.length !== (ladder ?? DEFAULT_LADDER).length) {
-    throw new UsageError(`bad --quality ${JSON.stringify(v.quality)}: ${quality.length} quantizers for ${(ladder ?? DEFAULT_LADDER).length} rungs (one per --ladder rung)`);
-  }
-  const positiveInt = (name: string, s: string | undefined) => {
-    if (s === undefined) return undefined;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`bad --${name} ${JSON.stringify(s)}: expected a positive integer`);
-    return n;
-  };
-  let chunkSeconds: number | undefined;
-  if (v['chunk-seconds'] !== undefined) {
-    chunkSeconds = Number(v['chunk-seconds']);
-    if (!(chunkSeconds > 0)) throw new UsageError(`bad --chunk-seconds ${JSON.stringify(v['chunk-seconds'])}: expected a positive number`);
-  }
+  if (!flags.out) throw new UsageError('missing --out DIR (where the ladder is written)');
   return {
-    input: positionals[0]!, out: v.out, ladder, format: v.format as OutputFormat, policy: v.policy, leases: positiveInt('leases', v.leases),
-    chunkSeconds, json: v.json === true, resume: v.resume === true, qualityReport: v['quality-report'] === true,
-    quality, qualityText: v.quality ?? null, audio,
+    input: positionals[0]!, out: flags.out as string, ladder: o.ladder, format: o.format ?? 'mp4', policy: o.policy, leases: o.leases,
+    chunkSeconds: o.chunkSeconds, json: flags.json === true, resume: flags.resume === true, qualityReport: o.qualityReport === true,
+    quality: o.quality, qualityText: texts.quality ?? null, audio: o.audio ?? 'auto',
   };
 }
 

@@ -4,52 +4,29 @@
 // line per stored chunk on stderr ("chunk R.I ..."), a one-line JSON summary with --json.
 import { DenoFileTarget, loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
 import type { SourceRef } from '../../src/platform/deno/mod.ts';
-import { diagnostics } from '../../src/mod.ts';
-import { parseArgs } from 'node:util';
+import { UsageError, diagnostics, formatHelp, parseCommandLine } from '../../src/mod.ts';
 
 const { SOURCE_OBJECT, isJobId, openChunks, submit } = await loadDistributed();
 
-const USAGE = `usage: deno task submit INPUT --out DIR --nats nats://HOST:PORT [--ladder 1080,720,480,360] [--format mp4|hls]
-                        [--chunk-seconds S] [--source path|store] [--json]
-       deno task submit --resume JOB --out DIR --nats nats://HOST:PORT [--json]
-
-Runs INPUT's ladder on the workers pulling from NATS JetStream. --source path (default for a file)
+// The flags and their bounds come from the option schema (src/options.ts), shared with the CLIs.
+const USAGE = formatHelp('submit', `Runs INPUT's ladder on the workers pulling from NATS JetStream. --source path (default for a file)
 lets workers read INPUT at the same absolute path (a shared file system) in byte ranges; an http(s)
 URL is read by range requests; --source store puts the file into the job's object store. The job id
 is printed first ("job ID"); --resume ID picks a job up after this process died. Ctrl-C cancels the
-job everywhere (exit 130).`;
-
-class UsageError extends Error {}
+job everywhere (exit 130).`, ['--resume JOB --out DIR --nats nats://HOST:PORT [--json]']);
 
 let exitSignal: 'SIGINT' | 'SIGTERM' | null = null;
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: Deno.args, allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' }, nats: { type: 'string' }, ladder: { type: 'string' }, format: { type: 'string', default: 'mp4' },
-        'chunk-seconds': { type: 'string' }, source: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) { console.log(USAGE); return 0; }
+  const { help, positionals, options, flags, texts } = parseCommandLine('submit', Deno.args);
+  if (help) { console.log(USAGE); return 0; }
+  const v = { nats: flags.nats as string | undefined, out: flags.out as string | undefined, resume: flags.resume as string | undefined, source: flags.source as string | undefined, json: flags.json === true };
   if (!v.nats) throw new UsageError('missing --nats nats://HOST:PORT');
   if (!v.out) throw new UsageError('missing --out DIR (where the ladder is written)');
-  if (v.format !== 'mp4' && v.format !== 'hls') throw new UsageError(`bad --format ${JSON.stringify(v.format)}: use mp4 or hls`);
-  if (v.resume !== undefined && !isJobId(v.resume)) throw new UsageError(`bad --resume ${JSON.stringify(v.resume)}: not a job id`);
+  if (v.resume !== undefined && !isJobId(v.resume)) throw new UsageError(`bad --resume ${JSON.stringify(texts.resume)}: not a job id`);
   if (v.resume === undefined && positionals.length !== 1) throw new UsageError('expected one INPUT (or --resume JOB)');
-  let ladder: number[] | undefined;
-  if (v.ladder !== undefined) {
-    ladder = v.ladder.split(',').map((s) => Number(s.trim()));
-    if (ladder.some((h) => !Number.isInteger(h) || h < 2 || h > 8192)) throw new UsageError(`bad --ladder ${JSON.stringify(v.ladder)}: expected comma-separated short sides, e.g. 1080,720,480,360`);
-  }
-  const chunkSeconds = v['chunk-seconds'] === undefined ? undefined : Number(v['chunk-seconds']);
-  if (chunkSeconds !== undefined && !(chunkSeconds > 0)) throw new UsageError(`bad --chunk-seconds ${JSON.stringify(v['chunk-seconds'])}: expected a positive number`);
+  const { ladder, chunkSeconds } = options;
+  const format = (options.format ?? 'mp4') as 'mp4' | 'hls';
 
   let source;
   if (v.resume === undefined) {
@@ -61,7 +38,6 @@ async function main(): Promise<number> {
       const info = await Deno.stat(path).catch(() => { throw new UsageError(`input not found: ${input}`); });
       if (!info.isFile) throw new UsageError(`input is not a file: ${input}`);
       const store = v.source === 'store';
-      if (v.source !== undefined && v.source !== 'store' && v.source !== 'path') throw new UsageError(`bad --source ${JSON.stringify(v.source)}: use path or store`);
       source = {
         input: await openFileReader(path), name: input,
         ref: (store ? { kind: 'store', size: info.size } : { kind: 'path', path }) as SourceRef,
@@ -81,7 +57,7 @@ async function main(): Promise<number> {
   const enc = new TextEncoder();
   try {
     const r = await submit({
-      nats: v.nats, ...(source ? { source } : {}), resume: v.resume, ladder, format: v.format, chunkSeconds, target, signal: controller.signal,
+      nats: v.nats, ...(source ? { source } : {}), resume: v.resume, ladder, format, chunkSeconds, target, signal: controller.signal,
       openSource: async (ref, c, job) => {
         if (ref.kind === 'path') return openFileReader(ref.path);
         if (ref.kind === 'url') return ref.url;
