@@ -46,13 +46,14 @@ export class FakeVideoFrame {
 
   constructor(init: FakeFrameInit);
   // The engine's own `new VideoFrame(buffer, init)` (frame-source's RGB → I420 conversion).
-  constructor(data: Uint8Array, init: VideoFrameBufferInit);
-  constructor(a: FakeFrameInit | Uint8Array, b?: VideoFrameBufferInit) {
-    const init: FakeFrameInit = a instanceof Uint8Array
+  constructor(data: Uint8Array | ArrayBuffer, init: VideoFrameBufferInit);
+  constructor(a: FakeFrameInit | Uint8Array | ArrayBuffer, b?: VideoFrameBufferInit) {
+    const buffer = a instanceof ArrayBuffer ? new Uint8Array(a) : a instanceof Uint8Array ? a : null;
+    const init: FakeFrameInit = buffer
       ? { format: b!.format, codedWidth: b!.codedWidth, codedHeight: b!.codedHeight, timestamp: b!.timestamp, duration: b!.duration ?? null, colorSpace: b!.colorSpace ?? {} }
-      : a;
+      : a as FakeFrameInit;
     this.#init = init;
-    this.data = a instanceof Uint8Array ? a : null;
+    this.data = buffer;
     this.format = init.format;
     this.codedWidth = init.codedWidth;
     this.codedHeight = init.codedHeight;
