@@ -16,6 +16,8 @@
 // main_windows: one invocation per 8x8 window (2x2 blocks, 16 x 16 invocations per workgroup over
 // the window grid); it scores the window and the workgroup adds its 256 scores in shared memory.
 // ssim[frame * groups + workgroup] is that sum; the CPU divides by the window count.
+//
+// unpackBytes comes from prelude.wgsl, prepended when the pipeline loads.
 
 struct Params {
   // x: luma width; y: luma height; z: bytes of Y; w: bytes of U (V has as many)
@@ -33,10 +35,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> blocks: array<vec4<u32>>;
 @group(0) @binding(5) var<storage, read_write> ssim: array<f32>;
 
-const SHIFTS = vec4<u32>(0u, 8u, 16u, 24u);
-
 fn bytes4(w: u32) -> vec4<i32> {
-  return vec4<i32>((vec4<u32>(w) >> SHIFTS) & vec4<u32>(0xffu));
+  return vec4<i32>(unpackBytes(w));
 }
 
 var<workgroup> planeSums: array<atomic<u32>, 3>;

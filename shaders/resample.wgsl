@@ -16,6 +16,7 @@
 // (filters.ts, blockFilter), so a row load and a weight load feed 64 multiply-adds.
 //
 // Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4.
+// unpackBytes comes from prelude.wgsl, prepended when the pipeline loads.
 
 // Input samples: 8-bit (pass 1) or 16-bit fixed point (pass 2). A pipeline constant, so the unused
 // unpacking compiles away.
@@ -41,7 +42,6 @@ struct Pass {
 @group(0) @binding(4) var<storage, read_write> dst16: array<vec2<u32>>;
 @group(0) @binding(5) var<storage, read_write> dst8: array<vec4<u32>>;
 
-const BYTES = vec4<u32>(0u, 8u, 16u, 24u);
 const HALVES = vec2<u32>(0u, 16u);
 
 // The 16 accumulated columns, each a vec4 over the block's four outputs. Named fields, not an
@@ -66,7 +66,7 @@ struct Acc {
 }
 
 fn bytes(word: u32) -> vec4<f32> {
-  return vec4<f32>((vec4<u32>(word) >> BYTES) & vec4<u32>(0xffu));
+  return vec4<f32>(unpackBytes(word));
 }
 
 fn halves(word: u32) -> vec2<f32> {

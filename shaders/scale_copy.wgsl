@@ -13,7 +13,8 @@
 // byte; workgroups are 64 words x 4 rows. main_transpose: the source plane with rows and columns
 // swapped, no range change, so the resampler's first pass can filter along rows (see
 // resample.wgsl); one invocation reads 16 columns of 4 rows (four loads) and writes 16 words, one
-// per column; workgroups are 16 x 4 invocations.
+// per column; workgroups are 16 x 4 invocations. unpackBytes and packBytes come from
+// prelude.wgsl, prepended when the pipeline loads.
 
 override ROTATION: u32 = 0u;
 
@@ -31,15 +32,8 @@ struct Plane {
 @group(0) @binding(2) var<storage, read_write> dst: array<u32>;
 @group(0) @binding(3) var<storage, read> quads: array<vec4<u32>>;
 
-const BYTE_SHIFTS = vec4<u32>(0u, 8u, 16u, 24u);
-
 fn convert(samples: vec4<u32>) -> u32 {
-  let b = vec4<u32>(clamp(floor(vec4<f32>(samples) * plane.range.x + plane.range.y + 0.5), vec4<f32>(0.0), vec4<f32>(255.0)));
-  return b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
-}
-
-fn unpack(word: u32) -> vec4<u32> {
-  return (vec4<u32>(word) >> BYTE_SHIFTS) & vec4<u32>(0xffu);
+  return packBytes(vec4<u32>(clamp(floor(vec4<f32>(samples) * plane.range.x + plane.range.y + 0.5), vec4<f32>(0.0), vec4<f32>(255.0))));
 }
 
 @compute @workgroup_size(16, 4)
@@ -52,10 +46,10 @@ fn main_copy(@builtin(global_invocation_id) gid: vec3<u32>) {
   // Samples past the row's end come from the source row's padding; they are dropped later.
   let q = quads[(plane.src.x + y * plane.src.y) / 16u + gid.x];
   let at = plane.out.z + y * plane.out.w + word;
-  dst[at] = convert(unpack(q.x));
-  if (word + 1u < plane.out.w) { dst[at + 1u] = convert(unpack(q.y)); }
-  if (word + 2u < plane.out.w) { dst[at + 2u] = convert(unpack(q.z)); }
-  if (word + 3u < plane.out.w) { dst[at + 3u] = convert(unpack(q.w)); }
+  dst[at] = convert(unpackBytes(q.x));
+  if (word + 1u < plane.out.w) { dst[at + 1u] = convert(unpackBytes(q.y)); }
+  if (word + 2u < plane.out.w) { dst[at + 2u] = convert(unpackBytes(q.z)); }
+  if (word + 3u < plane.out.w) { dst[at + 3u] = convert(unpackBytes(q.w)); }
 }
 
 fn sourceByte(addr: u32) -> u32 {
@@ -86,8 +80,7 @@ fn main_turn(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 // Four rows' byte k of one word each, as one word: a column of a 4x4 byte block.
 fn column(rows: vec4<u32>, k: u32) -> u32 {
-  let b = (rows >> vec4<u32>(8u * k)) & vec4<u32>(0xffu);
-  return b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
+  return packBytes((rows >> vec4<u32>(8u * k)) & vec4<u32>(0xffu));
 }
 
 // out: x = source columns, y = source rows, z = first word in `dst`, w = words per transposed row.

@@ -1,14 +1,14 @@
 // The load balancer and the engine around it, without a browser: the weighted-least-load
 // arithmetic, the weights list, load released on every outcome, the 60/40 split on adapters
 // weighted 100 and 66, and a custom balancer through the API. Jobs run on a simulated runner in
-// virtual time (src/encode/simulated.ts's clock) that plans the ladder and resolves the policy with
+// virtual time (tests/lib/simulated.ts's clock) that plans the ladder and resolves the policy with
 // the real code and is placed through the engine's real hooks. No wall-clock assertions.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BalancerJob, Candidate, JobHooks, LoadBalancer } from '../src/balance/balancer.ts';
 import { WeightedLeastLoadBalancer, loadOf, stagePixels } from '../src/balance/weighted.ts';
 import { parseAdapterWeights } from '../src/balance/weights.ts';
-import { VirtualClock } from '../src/encode/simulated.ts';
+import { VirtualClock } from './lib/simulated.ts';
 import { createEngineWith } from '../src/engine.ts';
 import { CodecFailureError, CorruptInputError, abortError } from '../src/errors.ts';
 import { planLadder } from '../src/plan/ladder.ts';

@@ -83,7 +83,8 @@ describe('the packed package, installed as its users install it', () => {
 
   it('the tarball holds the compiled API, worker, kernels and bins, and no TypeScript source', () => {
     for (const f of ['lib/src/mod.js', 'lib/src/mod.d.ts', 'lib/src/platform/deno/mod.js', 'lib/cli/deno/cli.js',
-      'lib/workers/encode.worker.js', 'lib/shaders/resample.wgsl', 'lib/shaders/scale_copy.wgsl', 'lib/shaders/quality.wgsl',
+      'lib/workers/encode.worker.js', 'lib/shaders/prelude.wgsl', 'lib/shaders/resample.wgsl', 'lib/shaders/scale_copy.wgsl',
+      'lib/shaders/quality.wgsl',
       'lib/harness/harness.html', 'bin/ladder-browser.js', 'package.json', 'README.md']) {
       assert.ok(packedFiles.includes(f), `${f} is in the tarball`);
     }
@@ -92,7 +93,9 @@ describe('the packed package, installed as its users install it', () => {
     // The module-relative URLs the compiled code resolves, and the worker without bare imports.
     const lease = readFileSync(join(unpacked, 'lib/src/encode/lease.js'), 'utf8');
     assert.match(lease, /new URL\('\.\.\/\.\.\/workers\/encode\.worker\.js', import\.meta\.url\)/);
-    assert.match(readFileSync(join(unpacked, 'lib/src/platform/shaders.js'), 'utf8'), /new URL\('\.\.\/\.\.\/shaders\/resample\.wgsl', import\.meta\.url\)/);
+    const shaders = readFileSync(join(unpacked, 'lib/src/platform/shaders.js'), 'utf8');
+    assert.match(shaders, /new URL\('\.\.\/\.\.\/shaders\/resample\.wgsl', import\.meta\.url\)/);
+    assert.match(shaders, /new URL\('\.\.\/\.\.\/shaders\/prelude\.wgsl', import\.meta\.url\)/);
     assert.doesNotMatch(readFileSync(join(unpacked, 'lib/workers/encode.worker.js'), 'utf8'), /^\s*import\s.*from\s+['"][^./]/m);
     assert.doesNotMatch(readFileSync(join(unpacked, 'lib/src/mod.d.ts'), 'utf8'), /from '\.[^']*\.ts'/);
     const pkg = JSON.parse(readFileSync(join(unpacked, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -146,6 +149,10 @@ describe('the packed package, installed as its users install it', () => {
       const assets = readdirSync(join(dist, 'assets'));
       assert.ok(assets.some((f) => /^encode\.worker.*\.js$/.test(f)), `the worker is emitted: ${assets.join(' ')}`);
       for (const k of ['resample', 'scale_copy', 'quality']) assert.ok(assets.some((f) => f.startsWith(`${k}`) && f.endsWith('.wgsl')), `${k}.wgsl is emitted`);
+      // The prelude is under Vite's assetsInlineLimit (4 KiB): emitted as a file, or inlined as a data: URL.
+      const prelude = readFileSync(join(ROOT, 'shaders/prelude.wgsl')).toString('base64');
+      const inlined = assets.filter((f) => f.endsWith('.js')).some((f) => readFileSync(join(dist, 'assets', f), 'utf8').includes(prelude));
+      assert.ok(inlined || assets.some((f) => f.startsWith('prelude') && f.endsWith('.wgsl')), 'prelude.wgsl is emitted or inlined');
       const out = join(tmp, 'vite-out');
       mkdirSync(out);
       const server = await serve({ inputPath: clip, outDir: out, mounts: { '/': dist } });

@@ -3,8 +3,8 @@
 // typed error naming the cause. No wall-clock assertions.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VirtualClock, createSimulatedLease } from '../src/encode/simulated.ts';
-import type { SimulatedLeaseOptions } from '../src/encode/simulated.ts';
+import { VirtualClock, createSimulatedLease } from './lib/simulated.ts';
+import type { SimulatedLeaseOptions } from './lib/simulated.ts';
 import type { ProgressEvent } from '../src/progress/events.ts';
 import { Scheduler } from '../src/schedule/scheduler.ts';
 import type { AcceptedRung } from '../src/schedule/scheduler.ts';

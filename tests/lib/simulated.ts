@@ -2,10 +2,10 @@
 // cost per chunk in virtual time, and can be told to break the AV1 contract or to fail. Their key
 // packets carry a real AV1 sequence header (Chromium's, 1280x720 level 5.0), so the contract check
 // runs on a real parser.
-import { CodecFailureError } from '../errors.ts';
-import type { EncoderLease } from './lease.ts';
-import type { ChunkJob, RawFrame } from './messages.ts';
-import type { ChunkOutput } from '../types/mod.ts';
+import { CodecFailureError } from '../../src/errors.ts';
+import type { EncoderLease } from '../../src/encode/lease.ts';
+import type { ChunkJob, RawFrame } from '../../src/encode/messages.ts';
+import type { ChunkOutput } from '../../src/types/mod.ts';
 
 /** Temporal delimiter + sequence header OBU from Chromium's WebCodecs AV1 encoder (720p). */
 const KEY_HEADER = Uint8Array.from([
