@@ -12,8 +12,15 @@ export const WORK_CONSUMER = 'ladder-workers';
 export const ACK_WAIT_MS = 6_000;
 /** In-progress acks are sent this often while a segment is encoded. */
 export const HEARTBEAT_MS = 2_000;
-/** Deliveries of one work item before JetStream gives up on it (the coordinator then fails the job). */
-export const MAX_DELIVER = 8;
+/**
+ * Deliveries of one work item before JetStream gives up on it (the coordinator then fails the job).
+ * Every delivery counts, also one a worker hands back because it is excluded from the item or has
+ * stopped taking the job (EXCLUDED_NAK_MS later), so this is sized for a busy cluster where that
+ * worker is the only idle one for a while: 60 deliveries are about two minutes of handing back.
+ */
+export const MAX_DELIVER = 60;
+/** How long an item a worker may not take waits before it is offered again. */
+export const EXCLUDED_NAK_MS = 2_000;
 /** Times one worker may fail one segment before it stops taking the job. */
 export const WORKER_SEGMENT_FAILURES = 3;
 /** KV bucket holding every job's state: `JOB.spec`, `JOB.state`, `JOB.chunk.R.I`, `JOB.failed.W`. */

@@ -16,7 +16,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { encodeSegment } from './encode-segment.ts';
 import { DistributedError, openChunks, openCluster, readState } from './nats.ts';
 import type { Cluster } from './nats.ts';
-import { HEARTBEAT_MS, SOURCE_OBJECT, WORKER_SEGMENT_FAILURES, chunkKey, chunkObject, encodeChunkBlob } from './protocol.ts';
+import { EXCLUDED_NAK_MS, HEARTBEAT_MS, SOURCE_OBJECT, WORKER_SEGMENT_FAILURES, chunkKey, chunkObject, encodeChunkBlob } from './protocol.ts';
 import type { ChunkMeta, JobSpec, JobState, WorkItem } from './protocol.ts';
 
 export interface WorkerOptions {
@@ -161,7 +161,7 @@ export class SegmentWorker {
     if (!state || state.state !== 'running') { msg.term(`job ${state?.state ?? 'unknown'}`); return; }
     const ctx = await this.#job(c, item.job);
     if (!ctx) { msg.term('no job spec'); return; }
-    if (ctx.stopped || item.exclude.includes(this.id)) { msg.nak(500); return; } // leave it to another worker
+    if (ctx.stopped || item.exclude.includes(this.id)) { msg.nak(EXCLUDED_NAK_MS); return; } // leave it to another worker
     const abort = new AbortController();
     ctx.running.add(abort);
     const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
