@@ -173,16 +173,17 @@ describe('rate loop (simulated encoders that miss their targets)', () => {
   const cost = () => 100;
   const within = (ratios: number[], tol: number) => ratios.every((x) => Math.abs(x - 1) <= tol);
 
-  it('an encoder 30–70% over target: each rung lands within ±3%, first passes encoded again once', async () => {
+  it('an encoder 30–70% over target: each rung lands within ±3%, a first pass far off encoded again once', async () => {
     for (const knownLength of [true, false]) {
       const gain = (job: { width: number }) => (job.width === 1920 ? 1.7 : job.width === 1280 ? 1.33 : 1.5);
       const run = await simulate({ rungs: LADDER, chunksPerRung: 5, leases: [{ rateGain: gain }], cost, knownLength });
       assert.equal(run.error, null);
       const ratios = rateTable(run, `one SVT-like lease, length ${knownLength ? 'known' : 'unknown'}`);
       assert.ok(within(ratios, 0.03), `rungs off target: ${ratios.join(', ')}`);
-      // 1080p's first chunk misses by 70% and 720p's (aimed with 1080p's gain) by 22%: both are
-      // encoded again; 480p's and 360p's, aimed with the kind's mean, land within 15% and are kept.
-      assert.equal(run.scheduler.recalibrated, 2, 'first passes that missed by more than 15% are encoded again, once');
+      // 1080p's first chunk misses by 70% (over the 30% limit): encoded again. 720p's (aimed with
+      // 1080p's gain) misses by 22%, which the rung's four later chunks pay back at 0.94× asked
+      // (within 0.8–1.25×): kept. 480p's and 360p's, aimed with the kind's mean, land within 15%.
+      assert.equal(run.scheduler.recalibrated, 1, 'only the first pass off by more than 30% is encoded again');
       assert.ok(run.accepted.every((r) => r.chunks.every((c) => c.record.attempts <= 2)));
       const reasons = run.events.filter((e) => e.type === 'requeue').map((e) => (e.type === 'requeue' ? e.reason : ''));
       assert.ok(reasons.every((r) => /first pass at \d+ kbit\/s/.test(r)), reasons.join('; '));

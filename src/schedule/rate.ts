@@ -13,7 +13,9 @@
 //    the length is unknown), within [0.6, 1.6]× the asked rate;
 //  - first pass: a chunk that began without a gain for its rung and kind, and missed its aim by more
 //    than 15%, is encoded again once with the gain it taught (the start of the source serves as
-//    the first pass, so the first chunks are not sacrificed to learning);
+//    the first pass, so the first chunks are not sacrificed to learning) — unless it missed by 30%
+//    or less and the rest of the source can pay the miss back with chunks aimed within 0.8–1.25× the
+//    asked rate, in which case it is kept and the debt does the rest;
 //  - saturation: some encoders stop spending at a quality ceiling whatever the target (Chromium's
 //    software AV1 on a nearly still picture makes ~0.3× the asked rate at 1× and at 4× the target).
 //    A chunk that falls short by more than 15% when the rung's targets so far span 1.5× and its
@@ -27,6 +29,11 @@
 
 /** Share by which an uncalibrated chunk may miss before it is encoded again. */
 export const FIRST_PASS_TOLERANCE = 0.15;
+/** A first pass off by more than this is always encoded again. */
+const FIRST_PASS_LIMIT = 0.3;
+/** A kept first pass's miss must be payable by later chunks aimed within these bounds (× asked). */
+const PAYBACK_MIN = 0.8;
+const PAYBACK_MAX = 1.25;
 const MIN_AIM = 0.6;
 const MAX_AIM = 1.6;
 /** Chunks over which a debt is paid back when the source's length is unknown. */
@@ -220,7 +227,24 @@ export class RateController {
       s.saturated = true;
       return true; // encoded again by quantizer
     }
-    return !plan.calibrated && miss > FIRST_PASS_TOLERANCE;
+    if (plan.calibrated || miss <= FIRST_PASS_TOLERANCE) return false;
+    // An uncalibrated first pass that missed: encoded again when it is far off (its own segments would
+    // stand out in the rung's peak rate) or when the rest of the source cannot pay the miss back gently;
+    // otherwise kept, which saves encoding the start of the source twice (SVT-AV1's 1080p first chunk:
+    // a fifth of the Deno ladder's wall time).
+    return miss > FIRST_PASS_LIMIT || !this.#canPayBack(rung, chunkSeconds, outcome);
+  }
+
+  /** Whether the rung's later chunks could absorb `outcome` within [PAYBACK_MIN, PAYBACK_MAX]× the asked rate. */
+  #canPayBack(rung: number, chunkSeconds: number, outcome: RateOutcome): boolean {
+    const asked = this.#asked[rung]!;
+    const done = this.#done[rung]!;
+    const seconds = done.seconds + outcome.seconds;
+    const debtBits = asked * seconds - (done.bits + outcome.bits);
+    const left = this.#expectedSeconds > 0 ? this.#expectedSeconds - seconds - this.#running[rung]! : PAYBACK_CHUNKS * chunkSeconds;
+    if (left < chunkSeconds / 2) return false;
+    const aim = asked + debtBits / left;
+    return aim >= PAYBACK_MIN * asked && aim <= PAYBACK_MAX * asked;
   }
 
   /** An accepted chunk's bits count toward the rung's average. */
