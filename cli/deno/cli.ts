@@ -8,6 +8,7 @@ import type { AudioMode, OutputFormat, ProgressEvent, QualityFigures, QualityLev
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
 import type { Manifest, ManifestFile } from './manifest.ts';
 import { ProgressView } from './progress-view.ts';
+import { abortOnSignals, exitStatus } from './signals.ts';
 
 // The flags and their bounds come from the option schema (src/options.ts); these notes are this CLI's own.
 const USAGE = formatHelp('deno', `Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
@@ -99,10 +100,7 @@ async function main(): Promise<number> {
   let manifestWrites: Promise<void> = Promise.resolve();
   const saveManifest = () => { manifestWrites = manifestWrites.then(() => writeManifest(outDir, manifest)); };
   const controller = new AbortController();
-  const onSigint = () => { exitSignal ??= 'SIGINT'; controller.abort(new DOMException('Interrupted (SIGINT)', 'AbortError')); };
-  const onSigterm = () => { exitSignal ??= 'SIGTERM'; controller.abort(new DOMException('Terminated (SIGTERM)', 'AbortError')); };
-  Deno.addSignalListener('SIGINT', onSigint);
-  Deno.addSignalListener('SIGTERM', onSigterm);
+  abortOnSignals(controller); // kept until Deno.exit (see the finally below)
   const t0 = performance.now();
   const timeline: TimelineEntry[] = [];
   const open = new Map<string, TimelineEntry>();
@@ -214,15 +212,13 @@ function oneLine(err: unknown): string {
   return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`.replace(/\s*\n\s*/g, ' ');
 }
 
-/** The signal that cancelled the job, which names the exit status. */
-let exitSignal: 'SIGINT' | 'SIGTERM' | undefined;
 let code: number;
 try {
   code = await main();
 } catch (err) {
   console.error(`error: ${oneLine(err)}`);
   // 130 / 143: the conventional exit statuses of a program ended by SIGINT / SIGTERM.
-  code = err instanceof DOMException && err.name === 'AbortError' ? (exitSignal === 'SIGTERM' ? 143 : 130) : 1;
+  code = exitStatus(err);
 }
 // Leases (workers) and the GPU device may keep the event loop alive; the job is over.
 Deno.exit(code);

@@ -5,6 +5,7 @@
 import { DenoFileTarget, loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
 import type { SourceRef } from '../../src/platform/deno/mod.ts';
 import { UsageError, diagnostics, formatHelp, parseCommandLine } from '../../src/mod.ts';
+import { abortOnSignals, exitStatus } from './signals.ts';
 
 const { SOURCE_OBJECT, isJobId, openChunks, submit } = await loadDistributed();
 
@@ -14,8 +15,6 @@ lets workers read INPUT at the same absolute path (a shared file system) in byte
 URL is read by range requests; --source store puts the file into the job's object store. The job id
 is printed first ("job ID"); --resume ID picks a job up after this process died. Ctrl-C cancels the
 job everywhere (exit 130).`, ['--resume JOB --out DIR --nats nats://HOST:PORT [--json]']);
-
-let exitSignal: 'SIGINT' | 'SIGTERM' | null = null;
 
 async function main(): Promise<number> {
   const { help, positionals, options, flags, texts } = parseCommandLine('submit', Deno.args);
@@ -48,10 +47,7 @@ async function main(): Promise<number> {
   const outDir = v.out.startsWith('/') ? v.out : `${Deno.cwd()}/${v.out}`;
   const target = new DenoFileTarget(outDir);
   const controller = new AbortController();
-  const onSigint = () => { exitSignal ??= 'SIGINT'; controller.abort(new DOMException('Interrupted (SIGINT)', 'AbortError')); };
-  const onSigterm = () => { exitSignal ??= 'SIGTERM'; controller.abort(new DOMException('Terminated (SIGTERM)', 'AbortError')); };
-  Deno.addSignalListener('SIGINT', onSigint);
-  Deno.addSignalListener('SIGTERM', onSigterm);
+  const stopListening = abortOnSignals(controller);
   const t0 = performance.now();
   const tty = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
@@ -108,8 +104,7 @@ async function main(): Promise<number> {
     await target.discard();
     throw err;
   } finally {
-    Deno.removeSignalListener('SIGINT', onSigint);
-    Deno.removeSignalListener('SIGTERM', onSigterm);
+    stopListening();
     if (source && typeof source.input !== 'string') source.input.close?.();
   }
 }
@@ -120,6 +115,6 @@ try {
 } catch (err) {
   const e = err instanceof Error ? err : new Error(String(err));
   console.error(`error: ${err instanceof UsageError ? e.message : `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`.replace(/\s*\n\s*/g, ' ')}`);
-  code = err instanceof DOMException && err.name === 'AbortError' ? (exitSignal === 'SIGTERM' ? 143 : 130) : 1;
+  code = exitStatus(err);
 }
 Deno.exit(code);
