@@ -10,6 +10,7 @@ import { TranscodeError, abortError } from './errors.ts';
 import type { BalanceDecision, BalancerJob, JobHooks, LoadBalancer, Placement } from './balance/balancer.ts';
 import { WeightedLeastLoadBalancer } from './balance/weighted.ts';
 import { checkOptions } from './options.ts';
+import { browserRuntime } from './platform/browser.ts';
 import { defaultLeaseCount } from './platform/gpu.ts';
 import type { FoundAdapter } from './platform/gpu.ts';
 import { emit } from './progress/events.ts';
@@ -17,15 +18,17 @@ import { emit } from './progress/events.ts';
 import { inspectHardware } from './schedule/inspect.ts';
 
 import { transcode } from './transcode.ts';
-import type { HardwareReport, ProgressEvent, TranscodeOptions, TranscodeResult } from './types/mod.ts';
+import type { HardwareReport, ProgressEvent, Runtime, TranscodeOptions, TranscodeResult } from './types/mod.ts';
 
 export interface EngineOptions {
   /** The placement policy: an object with the LoadBalancer hooks, or a class to instantiate. Default WeightedLeastLoadBalancer. */
   balancer?: LoadBalancer | (new () => LoadBalancer);
   /** Per-adapter weights for the balancer, e.g. "100,66" (see parseAdapterWeights). */
   adapterWeights?: string;
-  /** Software encoder leases shared by all running jobs. Default: max(2, hardwareConcurrency). */
+  /** Software encoder leases shared by all running jobs. Default: max(2, cores); 1 where leases run inline (Deno). */
   leases?: number;
+  /** The platform every job runs on unless its own options name one. Default: browserRuntime(). */
+  runtime?: Runtime;
 }
 
 type JobBalanced = Extract<ProgressEvent, { type: 'job-balanced' }>;
@@ -58,7 +61,12 @@ export interface EngineDeps {
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {
-  return createEngineWith({ inspect: inspectHardware, run: transcode, defaultLeases: () => defaultLeaseCount() }, options);
+  const runtime = options?.runtime ?? browserRuntime();
+  return createEngineWith({
+    inspect: () => inspectHardware(runtime),
+    run: (job, hooks) => transcode({ ...job, runtime: job.runtime ?? runtime }, hooks),
+    defaultLeases: () => defaultLeaseCount(runtime),
+  }, options);
 }
 
 function toBalancer(b: EngineOptions['balancer']): LoadBalancer {

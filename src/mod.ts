@@ -22,6 +22,7 @@ export type { Diagnostics } from './diagnostics.ts';
 export { DEFAULT_SVT_PRESET, REFERENCE_SVT_PRESET } from './encode/svt-preset.ts';
 export { MemoryTarget, callbackTarget } from './mux/target.ts';
 export { inspectHardware } from './schedule/inspect.ts';
+export { browserRuntime } from './platform/browser.ts';
 export {
   TranscodeError,
   UnsupportedCodecError,
@@ -63,4 +64,12 @@ export type {
   AdapterInfo,
   HardwareReport,
   EncodeSupport,
+  Runtime,
+  WebCodecs,
+  VideoCodecs,
+  AudioCodecs,
+  EncoderLease,
+  ChunkJob,
+  RawFrame,
+  ShaderFile,
 } from './types/mod.ts';

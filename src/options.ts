@@ -6,7 +6,7 @@
 import { InputTooLargeError } from './errors.ts';
 import { DEFAULT_LADDER } from './plan/ladder.ts';
 import { parsePolicy } from './schedule/pool.ts';
-import type { AudioMode, OutputFormat, QualityLevel, SourceInfo, TranscodeOptions } from './types/mod.ts';
+import type { AudioMode, OutputFormat, QualityLevel, Runtime, SourceInfo, TranscodeOptions } from './types/mod.ts';
 
 /** Every OutputFormat, in the order a CLI's usage lists them. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['mp4', 'hls', 'dash', 'cmaf'];
@@ -23,8 +23,8 @@ export type CommandName = 'browser' | 'deno' | 'submit' | 'worker';
 export type OptionType =
   | 'int' | 'number' | 'boolean' | 'choice' | 'string'
   | 'ladder' | 'quality' | 'policy'
-  // API-only kinds with no bounds: a required value, an object with write(), an AbortSignal, a function.
-  | 'required' | 'writer' | 'signal' | 'function';
+  // API-only kinds with no bounds: a required value, an object with write(), an AbortSignal, a function, a Runtime.
+  | 'required' | 'writer' | 'signal' | 'function' | 'runtime';
 
 export interface OptionSpec {
   /** The TranscodeOptions field, or null for a flag only command lines have (--out, --json, …). */
@@ -86,6 +86,7 @@ export const OPTION_SCHEMA: readonly OptionSpec[] = [
     help: "the source's audio: carry or re-encode it as Opus (auto), video only (drop), or fail before decoding without it (require)", commands: TRANSCODE },
   { api: 'signal', flag: null, type: 'signal', help: 'cancels the job', commands: [] },
   { api: 'onProgress', flag: null, type: 'function', help: 'progress events', commands: [] },
+  { api: 'runtime', flag: null, type: 'runtime', help: 'the platform: WebCodecs classes, leases, shaders, WebGPU (default: the browser globals)', commands: [] },
   // The command lines' own flags.
   { api: null, flag: 'sample', type: 'boolean', help: 'transcode a synthetic 4 s 1280x720 clip made in the page (the default without INPUT)', commands: ['browser'] },
   { api: null, flag: 'balancer', type: 'string', arg: 'FILE.ts', help: 'run the job through an engine with this LoadBalancer module (bundled with Vite)', commands: ['browser'] },
@@ -146,6 +147,7 @@ export function optionRule(spec: OptionSpec): string {
     case 'writer': return 'an object with a write(path, bytes) method';
     case 'signal': return 'an AbortSignal';
     case 'function': return 'a function';
+    case 'runtime': return 'a Runtime (browserRuntime(), denoRuntime())';
   }
 }
 
@@ -160,6 +162,12 @@ export interface OptionProblem {
   /** The value at fault, as the API's message shows it. */
   readonly got: string;
   readonly error: 'TypeError' | 'RangeError';
+}
+
+function isRuntime(v: unknown): boolean {
+  const r = v as Partial<Record<keyof Runtime, unknown>> | null;
+  return typeof r === 'object' && r !== null && typeof r.createLease === 'function' && typeof r.loadShader === 'function'
+    && typeof r.cores === 'number' && (r.leaseMode === 'worker' || r.leaseMode === 'inline') && typeof r.name === 'string';
 }
 
 function show(v: unknown): string {
@@ -189,6 +197,7 @@ export function checkOption(spec: OptionSpec, value: unknown, options: Partial<T
     case 'writer': return typeof (value as { write?: unknown } | null)?.write === 'function' ? null : problem('TypeError');
     case 'signal': return value instanceof AbortSignal ? null : problem('TypeError');
     case 'function': return typeof value === 'function' ? null : problem('TypeError');
+    case 'runtime': return isRuntime(value) ? null : problem('TypeError');
     case 'policy':
       if (typeof value !== 'string') return problem('TypeError', 'a string');
       try { parsePolicy(value); return null; } catch { return problem('TypeError'); }

@@ -10,8 +10,6 @@ import { readPlanes } from './decode/planes.ts';
 import { openInput } from './demux/demux.ts';
 import { isFrameSource, openFrameSource } from './input/frame-source.ts';
 import { checkEncodable } from './encode/chunk-encoder.ts';
-import { createLease } from './encode/lease.ts';
-import type { EncoderLease } from './encode/lease.ts';
 import { NoAudioTrackError, abortError } from './errors.ts';
 import { writeDashManifest } from './dash/output.ts';
 import { writeCmafAudio, writeCmafRung, writeHlsMaster } from './hls/output.ts';
@@ -20,6 +18,7 @@ import { alignAudio, writeMp4Rung } from './mux/rung-output.ts';
 import type { AudioTrack, WrittenRung } from './mux/rung-output.ts';
 import { MemoryTarget } from './mux/target.ts';
 import { DEFAULT_LADDER, planLadder, withQuality } from './plan/ladder.ts';
+import { browserRuntime, requireCodecs } from './platform/browser.ts';
 import { defaultLeaseCount, listAdapters, requestGpuDevice } from './platform/gpu.ts';
 import { allowedAdapters, parsePolicy, planLeases } from './schedule/pool.ts';
 import { PipelineFront } from './pipeline/front.ts';
@@ -31,7 +30,7 @@ import { QualityMeter } from './quality/meter.ts';
 import { Scaler } from './scale/scaler.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { checkInputSize, checkOptions } from './options.ts';
-import type { AudioMode, AudioOutcome, AudioPassthrough, ChunkRecord, RungResult, TranscodeOptions, TranscodeResult } from './types/mod.ts';
+import type { AudioMode, AudioOutcome, AudioPassthrough, ChunkRecord, EncoderLease, RungResult, TranscodeOptions, TranscodeResult } from './types/mod.ts';
 
 import type { JobHooks } from './balance/balancer.ts';
 
@@ -42,12 +41,14 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
   const signal = opts.signal;
   const throwIfAborted = () => { if (signal?.aborted) throw abortError(signal.reason); };
   throwIfAborted();
+  const runtime = opts.runtime ?? browserRuntime();
   // The policy is checked before the input is even opened: an empty pool never starts decoding.
   const policy = parsePolicy(opts.policy ?? 'all');
-  const allowed = allowedAdapters(await listAdapters(), policy);
+  const allowed = allowedAdapters(await listAdapters(runtime.gpu), policy);
+  const codecs = requireCodecs(runtime);
   let home = allowed[0]!;
 
-  const demux = isFrameSource(opts.input) ? openFrameSource(opts.input) : await openInput(opts.input);
+  const demux = isFrameSource(opts.input) ? openFrameSource(opts.input, codecs) : await openInput(opts.input);
   let scaler: Scaler | null = null;
   let meter: QualityMeter | null = null;
   let leases: EncoderLease[] = [];
@@ -61,29 +62,29 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       throw new NoAudioTrackError(`Input has no audio track (container: ${info.container}), and audio: 'require' asks for one`);
     }
     checkInputSize(info, opts.maxInputPixels);
-    if (!('frames' in demux)) await checkDecoderConfig(demux.decoderConfig); // a frame source has no decoder
+    if (!('frames' in demux)) await checkDecoderConfig(demux.decoderConfig, codecs); // a frame source has no decoder
     throwIfAborted();
     const plans = planLadder(info.displayWidth, info.displayHeight, info.frameRate, withQuality(opts.ladder ?? DEFAULT_LADDER, opts.quality), opts.upscale);
-    await checkEncodable(plans.map((p) => ({ ...p, frameRate: info.frameRate })));
+    await checkEncodable(plans.map((p) => ({ ...p, frameRate: info.frameRate })), codecs);
     const placed = await hooks?.place(info, plans, allowed); // an engine's balancer picks the home adapter and leases
     home = placed?.home ?? home;
     const device = await requestGpuDevice(home.adapter);
-    scaler = await Scaler.create(device);
+    scaler = await Scaler.create(device, runtime.loadShader);
     if (opts.qualityReport) {
       // The quality stage decodes with the decode stage, so its frames are counted and closed alike.
       meter = await QualityMeter.create(device, {
-        decode: (config, packets) => decodeFrames(config, packets, { maxInFlight: 4, signal, stats: { skippedBeforeKey: 0 } }),
+        decode: (config, packets) => decodeFrames(config, packets, { codecs, maxInFlight: 4, signal, stats: { skippedBeforeKey: 0 } }),
         release,
-      });
+      }, runtime.loadShader);
     }
     const top = plans[0]!;
-    const hardwareOk = await VideoEncoder.isConfigSupported({ codec: top.codec, width: top.width, height: top.height, bitrate: top.bitrate, framerate: info.frameRate, hardwareAcceleration: 'prefer-hardware' })
+    const hardwareOk = await codecs.VideoEncoder.isConfigSupported({ codec: top.codec, width: top.width, height: top.height, bitrate: top.bitrate, framerate: info.frameRate, hardwareAcceleration: 'prefer-hardware' })
       .then((r) => r.supported === true, () => false);
     // WebCodecs exposes one hardware encoder path, which belongs to the adapter the job is pinned to.
-    const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk && (placed?.hardware ?? true), softwareLeases: placed?.softwareLeases ?? opts.leases ?? defaultLeaseCount(plans.length) });
-    leases = leasePlans.map((l) => createLease(l.id, l.hardware));
+    const leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === home && hardwareOk && (placed?.hardware ?? true), softwareLeases: placed?.softwareLeases ?? opts.leases ?? defaultLeaseCount(runtime, plans.length) });
+    leases = leasePlans.map((l) => runtime.createLease(l.id, l.hardware));
     // Audio the outputs cannot carry is re-encoded (Opus) before any video is decoded.
-    const prepared = 'frames' in demux ? null : audioMode === 'drop' ? dropAudio(info.audio) : await prepareAudio(await demux.readAudio(), audioMode, signal);
+    const prepared = 'frames' in demux ? null : audioMode === 'drop' ? dropAudio(info.audio) : await prepareAudio(await demux.readAudio(), codecs.audio, audioMode, signal);
     const audio = prepared?.track ?? null;
     const notices = [...(info.notices ?? []), ...(prepared?.notices ?? [])];
     info.notices = notices;
@@ -161,7 +162,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const decodeStats: DecodeStats = { skippedBeforeKey: 0 };
     const source: FrontSource = 'frames' in demux
       ? { frames: demux.frames(signal) }
-      : { packets: demux.packets(), decode: (packets, maxInFlight) => decodeFrames(demux.decoderConfig, packets, { maxInFlight, signal, stats: decodeStats }) };
+      : { packets: demux.packets(), decode: (packets, maxInFlight) => decodeFrames(demux.decoderConfig, packets, { codecs, maxInFlight, signal, stats: decodeStats }) };
     const fullRange = info.colorSpace.fullRange ?? false;
     const decodeStart = performance.now();
     const front = new PipelineFront({

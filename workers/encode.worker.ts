@@ -2,9 +2,10 @@
 // Chunk outputs go back with their packet buffers transferred, not copied.
 import * as Comlink from 'comlink';
 import { ChunkEncoderCore } from '../src/encode/chunk-encoder.ts';
-import type { ChunkEncoderApi } from '../src/encode/messages.ts';
+import type { ChunkEncoderApi } from '../src/types/mod.ts';
 
-const core = new ChunkEncoderCore();
+// A worker lease exists only where the realm has WebCodecs (browserRuntime() checks before it starts one).
+const core = new ChunkEncoderCore({ VideoEncoder, VideoFrame });
 const api: ChunkEncoderApi = {
   begin: (job) => core.begin(job),
   add: (frame) => core.add(frame),

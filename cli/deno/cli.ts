@@ -2,7 +2,7 @@
 // installed as WebCodecs and Deno's WebGPU for scaling. Progress bars per rung on a TTY and a
 // one-line stage profile at the end (stderr), a one-line JSON summary with --json (stdout), a
 // one-line message and exit code 1 on error.
-import { DenoFileTarget, openFileReader } from '../../src/platform/deno/mod.ts';
+import { DenoFileTarget, denoRuntime, openFileReader } from '../../src/platform/deno/mod.ts';
 import { DEFAULT_LADDER, UsageError, diagnostics, formatHelp, formatStages, parseCommandLine, transcode } from '../../src/mod.ts';
 import type { AudioMode, OutputFormat, ProgressEvent, QualityFigures, QualityLevel, RangeReader, TranscodeResult } from '../../src/mod.ts';
 import { MANIFEST, readManifest, rungIntact, sha256, writeManifest } from './manifest.ts';
@@ -137,6 +137,7 @@ async function main(): Promise<number> {
   let result: TranscodeResult | null = null;
   try {
     if (remaining.length > 0) result = await transcode({
+      runtime: denoRuntime(),
       input: input.reader,
       format: args.format,
       target: hashingTarget,

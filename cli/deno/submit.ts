@@ -2,7 +2,7 @@
 // (src/distributed/coordinator.ts). Workers started with `deno task worker` encode its segments;
 // this process cuts them, follows them, checks every rung's contract and writes the outputs. One
 // line per stored chunk on stderr ("chunk R.I ..."), a one-line JSON summary with --json.
-import { DenoFileTarget, loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
+import { DenoFileTarget, denoRuntime, loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
 import type { SourceRef } from '../../src/platform/deno/mod.ts';
 import { UsageError, diagnostics, formatHelp, parseCommandLine } from '../../src/mod.ts';
 import { abortOnSignals, exitStatus } from './signals.ts';
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   const enc = new TextEncoder();
   try {
     const r = await submit({
-      nats: v.nats, ...(source ? { source } : {}), resume: v.resume, ladder, format, chunkSeconds, target, signal: controller.signal,
+      nats: v.nats, runtime: denoRuntime(), ...(source ? { source } : {}), resume: v.resume, ladder, format, chunkSeconds, target, signal: controller.signal,
       openSource: async (ref, c, job) => {
         if (ref.kind === 'path') return openFileReader(ref.path);
         if (ref.kind === 'url') return ref.url;

@@ -1,6 +1,6 @@
 // `deno task worker --nats nats://HOST:PORT [--leases N] [--policy ...]`: a segment worker on this
 // machine (src/distributed/worker.ts), until Ctrl-C or SIGTERM. Progress lines go to stderr.
-import { loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
+import { denoRuntime, loadDistributed, openFileReader } from '../../src/platform/deno/mod.ts';
 import { formatHelp, parseCommandLine } from '../../src/mod.ts';
 
 const { SegmentWorker } = await loadDistributed();
@@ -27,7 +27,7 @@ function main(): Promise<number> | number {
   Deno.addSignalListener('SIGINT', stop);
   Deno.addSignalListener('SIGTERM', stop);
   const worker = new SegmentWorker({
-    nats: v.nats, openPath: openFileReader, leases, policy, id: v.id, signal: controller.signal,
+    nats: v.nats, runtime: denoRuntime(), openPath: openFileReader, leases, policy, id: v.id, signal: controller.signal,
     log: (line) => console.error(line),
     ...(v['test-force-colour'] ? { colorOverride: { primaries: 'bt470bg', transfer: 'smpte170m', matrix: 'bt470bg', fullRange: false } } : {}),
   });

@@ -6,7 +6,7 @@
 // be carried or re-encoded is a typed error before any video is decoded, unless the caller asked
 // for 'drop'.
 import { toBytes } from '../demux/demux.ts';
-import type { AudioMode, AudioOutcome, AudioPassthrough, DemuxedPacket, SourceAudio } from '../types/mod.ts';
+import type { AudioCodecs, AudioMode, AudioOutcome, AudioPassthrough, DemuxedPacket, SourceAudio } from '../types/mod.ts';
 import { isAdts, unwrapAdts } from './adts.ts';
 import { CodecFailureError, NoAudioTrackError, UnsupportedCodecError, abortError } from '../errors.ts';
 
@@ -52,9 +52,10 @@ export function dropAudio(source: { codec: string; sampleRate: number; numberOfC
 /**
  * The source audio as the outputs carry it ('auto', 'require'): passed through, or re-encoded as
  * Opus. Audio that can be neither carried nor re-encoded is an error, never
- * quietly dropped; with 'auto' its message says how to drop it.
+ * quietly dropped; with 'auto' its message says how to drop it. `codecs`: the runtime's audio
+ * WebCodecs that re-encoding uses, or null where it has none.
  */
-export async function prepareAudio(source: SourceAudio | null, mode: Exclude<AudioMode, 'drop'> = 'auto', signal?: AbortSignal): Promise<PreparedAudio> {
+export async function prepareAudio(source: SourceAudio | null, codecs: AudioCodecs | null, mode: Exclude<AudioMode, 'drop'> = 'auto', signal?: AbortSignal): Promise<PreparedAudio> {
   if (!source && mode === 'require') throw new NoAudioTrackError("Input has no audio track (audio: 'require')");
   if (!source) return { track: null, outcome: outcome('none', null, null), notices: ['The source has no audio: the outputs are video only'] };
   const notices: string[] = [];
@@ -73,7 +74,7 @@ export async function prepareAudio(source: SourceAudio | null, mode: Exclude<Aud
   }
   let track: AudioPassthrough;
   try {
-    track = await reencodeAsOpus(input, signal);
+    track = await reencodeAsOpus(input, codecs, signal);
   } catch (err) {
     if (mode === 'auto' && err instanceof UnsupportedCodecError) {
       throw new UnsupportedCodecError(`${err.message}. To transcode the video without it, pass audio: 'drop' (--audio drop)`, { cause: err });
@@ -85,11 +86,12 @@ export async function prepareAudio(source: SourceAudio | null, mode: Exclude<Aud
 }
 
 /** Decodes `source` and encodes it as Opus, keeping its timestamps. */
-export async function reencodeAsOpus(source: SourceAudio, signal?: AbortSignal): Promise<AudioPassthrough> {
+export async function reencodeAsOpus(source: SourceAudio, codecs: AudioCodecs | null, signal?: AbortSignal): Promise<AudioPassthrough> {
   const what = `the source's ${source.codec} audio (${source.codecString}, ${source.sampleRate} Hz, ${source.numberOfChannels} ch)`;
-  if (typeof AudioDecoder === 'undefined' || typeof AudioEncoder === 'undefined') {
+  if (!codecs) {
     throw new UnsupportedCodecError(`Cannot carry ${what}: it must be re-encoded, and this runtime has no WebCodecs AudioDecoder/AudioEncoder`);
   }
+  const { AudioDecoder, AudioEncoder, EncodedAudioChunk } = codecs;
   const decoderConfig: AudioDecoderConfig = {
     codec: source.codecString,
     sampleRate: source.sampleRate,

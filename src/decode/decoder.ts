@@ -2,7 +2,7 @@
 // with at most `maxInFlight` frames decoded-but-unconsumed or queued in the decoder.
 // The consumer owns each yielded frame and must release() it.
 import { CorruptInputError, UnsupportedCodecError, abortError } from '../errors.ts';
-import type { DemuxedPacket } from '../types/mod.ts';
+import type { DemuxedPacket, VideoCodecs } from '../types/mod.ts';
 import { adopt, release } from './frames.ts';
 
 export interface DecodeStats {
@@ -10,7 +10,10 @@ export interface DecodeStats {
   skippedBeforeKey: number;
 }
 
-export async function checkDecoderConfig(config: VideoDecoderConfig): Promise<void> {
+/** The decode stage's part of a runtime's WebCodecs. */
+export type DecodeCodecs = Pick<VideoCodecs, 'VideoDecoder' | 'EncodedVideoChunk'>;
+
+export async function checkDecoderConfig(config: VideoDecoderConfig, { VideoDecoder }: Pick<VideoCodecs, 'VideoDecoder'>): Promise<void> {
   let ok = false;
   try {
     ok = (await VideoDecoder.isConfigSupported(config)).supported === true;
@@ -23,8 +26,9 @@ export async function checkDecoderConfig(config: VideoDecoderConfig): Promise<vo
 export async function* decodeFrames(
   config: VideoDecoderConfig,
   packets: AsyncIterable<DemuxedPacket>,
-  opts: { maxInFlight: number; signal?: AbortSignal | undefined; stats: DecodeStats },
+  opts: { codecs: DecodeCodecs; maxInFlight: number; signal?: AbortSignal | undefined; stats: DecodeStats },
 ): AsyncGenerator<VideoFrame, void, undefined> {
+  const { VideoDecoder, EncodedVideoChunk } = opts.codecs;
   const queue: VideoFrame[] = [];
   let failure: Error | null = null;
   let wake: (() => void) | null = null;

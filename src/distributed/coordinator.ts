@@ -9,7 +9,7 @@ import { openInput } from '../demux/demux.ts';
 import type { Demuxed } from '../demux/demux.ts';
 import { abortError } from '../errors.ts';
 import { DEFAULT_LADDER, planLadder } from '../plan/ladder.ts';
-import type { InputSource, OutputTarget } from '../types/mod.ts';
+import type { InputSource, OutputTarget, Runtime } from '../types/mod.ts';
 import { checkRung, writeOutputs } from './finalize.ts';
 import type { StoredChunk, WrittenLadder } from './finalize.ts';
 import { DistributedError, cancelJob, openChunks, openCluster, readState, removeJobData } from './nats.ts';
@@ -20,6 +20,8 @@ import { planSegments } from './segments.ts';
 
 export interface SubmitOptions {
   nats: string;
+  /** The platform: its audio codecs re-encode audio the outputs cannot carry (denoRuntime() under Deno). */
+  runtime: Runtime;
   /** A new job: the source to open here and how workers reach it. */
   source?: { input: InputSource; ref: SourceRef; name: string; bytes?: () => Promise<Uint8Array> } | undefined;
   /** Resume this job instead (its source is reopened through `openSource`). */
@@ -76,7 +78,7 @@ async function run(c: Cluster, opts: SubmitOptions): Promise<SubmitResult> {
   }
   opts.onJob?.(spec.job);
   try {
-    const audio = demux.info.audio ? await prepareAudio(await demux.readAudio(), 'auto', signal) : null;
+    const audio = demux.info.audio ? await prepareAudio(await demux.readAudio(), opts.runtime.codecs?.audio ?? null, 'auto', signal) : null;
     if (!opts.resume) {
       await c.objm.create(chunkBucket(spec.job));
       if (spec.source.kind === 'store') {

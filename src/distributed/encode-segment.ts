@@ -3,17 +3,17 @@
 // the chunk scheduler (fresh encoder, key frame first, contract checked within the rung). The
 // chunks come back as plain data instead of being muxed.
 import { decodeFrames } from '../decode/decoder.ts';
+import type { DecodeCodecs } from '../decode/decoder.ts';
 import { release } from '../decode/frames.ts';
 import { readPlanes } from '../decode/planes.ts';
 import type { Demuxed } from '../demux/demux.ts';
-import type { EncoderLease } from '../encode/lease.ts';
 import { CodecFailureError } from '../errors.ts';
 import { PipelineFront } from '../pipeline/front.ts';
 import { OutputClock } from '../pipeline/readout.ts';
 import type { ScaleCall } from '../pipeline/scale.ts';
 import type { RateController } from '../schedule/rate.ts';
 import { Scheduler } from '../schedule/scheduler.ts';
-import type { ChunkOutput, ChunkRecord } from '../types/mod.ts';
+import type { ChunkOutput, ChunkRecord, EncoderLease } from '../types/mod.ts';
 import type { JobSpec, Segment } from './protocol.ts';
 
 export interface EncodedChunk {
@@ -28,6 +28,8 @@ export interface SegmentRun {
   segment: Segment;
   /** Rung indexes (into spec.plans) to encode. */
   rungs: number[];
+  /** The decoder's classes (the worker's runtime). */
+  codecs: DecodeCodecs;
   scaler: ScaleCall;
   leases: EncoderLease[];
   signal: AbortSignal;
@@ -70,7 +72,7 @@ export async function encodeSegment(run: SegmentRun): Promise<EncodedChunk[]> {
   const clock = new OutputClock(Infinity, spec.frameRate, spec.timescale);
   clock.firstTimestamp = spec.firstTimestamp;
   const front = new PipelineFront({
-    source: { frames: segmentFrames(demux, segment, run.signal) },
+    source: { frames: segmentFrames(demux, segment, run.codecs, run.signal) },
     read: (frame) => readPlanes(frame, spec.fullRange),
     scaler: run.scaler,
     targets: plans.map((p) => ({ width: p.width, height: p.height })),
@@ -98,8 +100,8 @@ export async function encodeSegment(run: SegmentRun): Promise<EncodedChunk[]> {
 }
 
 /** The segment's frames in presentation order: pre-roll frames are closed, decoding stops after the last. */
-async function* segmentFrames(demux: Demuxed, segment: Segment, signal: AbortSignal): AsyncGenerator<VideoFrame, void, undefined> {
-  const decoded = decodeFrames(demux.decoderConfig, demux.packets(segment.startUs), { maxInFlight: 6, signal, stats: { skippedBeforeKey: 0 } });
+async function* segmentFrames(demux: Demuxed, segment: Segment, codecs: DecodeCodecs, signal: AbortSignal): AsyncGenerator<VideoFrame, void, undefined> {
+  const decoded = decodeFrames(demux.decoderConfig, demux.packets(segment.startUs), { codecs, maxInFlight: 6, signal, stats: { skippedBeforeKey: 0 } });
   let yielded = 0;
   try {
     for await (const frame of decoded) {

@@ -5,8 +5,8 @@
 // state turning to cancelled aborts its segments here within a KV watch round trip.
 import { openInput } from '../demux/demux.ts';
 import type { Demuxed } from '../demux/demux.ts';
-import type { RangeReader } from '../types/mod.ts';
-import { createLease } from '../encode/lease.ts';
+import type { RangeReader, Runtime } from '../types/mod.ts';
+import { requireCodecs } from '../platform/browser.ts';
 import { listAdapters, requestGpuDevice } from '../platform/gpu.ts';
 import { RateController } from '../schedule/rate.ts';
 import { allowedAdapters, parsePolicy, planLeases } from '../schedule/pool.ts';
@@ -21,6 +21,8 @@ import type { ChunkMeta, JobSpec, JobState, WorkItem } from './protocol.ts';
 
 export interface WorkerOptions {
   nats: string;
+  /** The platform the worker decodes, scales and encodes with (denoRuntime() under Deno). */
+  runtime: Runtime;
   /** Opens a source path that the coordinator shared (the platform's file reader). */
   openPath: (path: string) => Promise<RangeReader>;
   /** Encoder leases in all; a segment gets min(leases, rungs) of them, and the rest serve more segments at once. */
@@ -68,11 +70,12 @@ export class SegmentWorker {
   async run(): Promise<void> {
     const c = this.#cluster = await openCluster(this.#opts.nats, `ladder-worker-${this.id}`);
     const policy = parsePolicy(this.#opts.policy ?? 'all');
-    const allowed = allowedAdapters(await listAdapters(), policy);
-    const hardwareOk = await VideoEncoder.isConfigSupported({ codec: 'av01.0.08M.08', width: 1920, height: 1080, bitrate: 4e6, framerate: 30, hardwareAcceleration: 'prefer-hardware' })
+    const runtime = this.#opts.runtime;
+    const allowed = allowedAdapters(await listAdapters(runtime.gpu), policy);
+    const hardwareOk = await requireCodecs(runtime).VideoEncoder.isConfigSupported({ codec: 'av01.0.08M.08', width: 1920, height: 1080, bitrate: 4e6, framerate: 30, hardwareAcceleration: 'prefer-hardware' })
       .then((r) => r.supported === true, () => false);
     this.#leasePlans = planLeases({ policy, allowed, hardwareFor: (a) => a === allowed[0] && hardwareOk, softwareLeases: this.#opts.leases ?? 1 });
-    this.#scaler = requestGpuDevice(allowed[0]?.adapter ?? null, `ladder-worker-${this.id}`).then((d) => Scaler.create(d));
+    this.#scaler = requestGpuDevice(allowed[0]?.adapter ?? null, `ladder-worker-${this.id}`).then((d) => Scaler.create(d, runtime.loadShader));
     const watching = this.#watchStates(c);
     const consumer = await c.consumer();
     this.#log(`ready: ${this.#leasePlans.length} leases (${this.#leasePlans.filter((l) => l.hardware).length} hardware), pulling from ${this.#opts.nats}`);
@@ -166,7 +169,7 @@ export class SegmentWorker {
     ctx.running.add(abort);
     const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
     const delivery = msg.info.deliveryCount;
-    const leases = leasePlans.map((l) => createLease(l.id, l.hardware));
+    const leases = leasePlans.map((l) => this.#opts.runtime.createLease(l.id, l.hardware));
     // An abort ends in-flight encodes at once (a chunk's flush can take seconds), as transcode() does.
     abort.signal.addEventListener('abort', () => { for (const l of leases) l.dispose(); }, { once: true });
     this.#log(`segment-start ${item.job} ${item.segment} rungs ${item.rungs.join(',')} delivery ${delivery}`);
@@ -175,7 +178,7 @@ export class SegmentWorker {
       if (!segment) throw new DistributedError(`${tag}: the job has no such segment`);
       const everyRung = item.rungs.length === ctx.spec.plans.length && item.rungs.every((r, i) => r === i);
       const chunks = await encodeSegment({
-        spec: ctx.spec, demux: await ctx.demux, segment, rungs: item.rungs, scaler: await this.#scaler!, leases, signal: abort.signal,
+        spec: ctx.spec, demux: await ctx.demux, segment, rungs: item.rungs, codecs: requireCodecs(this.#opts.runtime), scaler: await this.#scaler!, leases, signal: abort.signal,
         rate: everyRung ? ctx.rate : undefined, colorOverride: this.#opts.colorOverride,
       });
       const store = await openChunks(c, item.job);

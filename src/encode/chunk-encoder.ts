@@ -1,8 +1,7 @@
 // The encoder core: encodes one chunk at a time with a fresh VideoEncoder, so every chunk starts
 // with a key frame. Runs inside a worker (workers/encode.worker.ts) or inline.
 import { CodecFailureError, UnsupportedCodecError } from '../errors.ts';
-import type { ChunkEncoderApi, ChunkJob, RawFrame } from './messages.ts';
-import type { ChunkOutput, EncodedPacketOut } from '../types/mod.ts';
+import type { ChunkEncoderApi, ChunkJob, ChunkOutput, EncodedPacketOut, RawFrame, VideoCodecs } from '../types/mod.ts';
 
 /** Frames queued inside the VideoEncoder before add() waits for a 'dequeue'. */
 const MAX_ENCODE_QUEUE = 4;
@@ -19,7 +18,7 @@ export function encoderConfig(job: Pick<ChunkJob, 'codec' | 'width' | 'height' |
  * Refuses, before any decoding, a rung that no encoder here can make (AV1 encoders have minimum
  * sizes: Chromium's refuses a 2x2 picture).
  */
-export async function checkEncodable(rungs: ReadonlyArray<Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'quantizer' | 'frameRate'>>): Promise<void> {
+export async function checkEncodable(rungs: ReadonlyArray<Pick<ChunkJob, 'codec' | 'width' | 'height' | 'bitrate' | 'quantizer' | 'frameRate'>>, { VideoEncoder }: Pick<VideoCodecs, 'VideoEncoder'>): Promise<void> {
   for (const rung of rungs) {
     let ok = false;
     for (const hardwareAcceleration of ['prefer-software', 'prefer-hardware'] as const) {
@@ -30,6 +29,7 @@ export async function checkEncodable(rungs: ReadonlyArray<Pick<ChunkJob, 'codec'
 }
 
 export class ChunkEncoderCore implements ChunkEncoderApi {
+  readonly #codecs: Pick<VideoCodecs, 'VideoEncoder' | 'VideoFrame'>;
   #encoder: VideoEncoder | null = null;
   #job: ChunkJob | null = null;
   #packets: EncodedPacketOut[] = [];
@@ -40,13 +40,18 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
   /** Resolves add()'s wait for room in the encoder's queue. */
   #wake: (() => void) | null = null;
 
+  /** `codecs`: the realm's WebCodecs (a worker's globals, or a runtime's classes). */
+  constructor(codecs: Pick<VideoCodecs, 'VideoEncoder' | 'VideoFrame'>) {
+    this.#codecs = codecs;
+  }
+
   async #pickAcceleration(config: VideoEncoderConfig, preferHardware: boolean): Promise<Accel> {
     const key = `${config.codec}:${config.width}x${config.height}:${preferHardware}`;
     const cached = this.#support.get(key);
     if (cached) return cached;
     const order: Accel[] = preferHardware ? ['prefer-hardware', 'prefer-software'] : ['prefer-software'];
     for (const hardwareAcceleration of order) {
-      const r = await VideoEncoder.isConfigSupported({ ...config, hardwareAcceleration }).catch(() => null);
+      const r = await this.#codecs.VideoEncoder.isConfigSupported({ ...config, hardwareAcceleration }).catch(() => null);
       if (r?.supported) {
         this.#support.set(key, hardwareAcceleration);
         return hardwareAcceleration;
@@ -64,7 +69,7 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
     this.#failure = null;
     this.#packets = [];
     this.#frames = 0;
-    const encoder = new VideoEncoder({
+    const encoder = new this.#codecs.VideoEncoder({
       output: (chunk) => {
         const data = new Uint8Array(chunk.byteLength);
         chunk.copyTo(data);
@@ -90,7 +95,7 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
   async add(frame: RawFrame): Promise<void> {
     const encoder = this.#check();
     const job = this.#job!;
-    const picture = new VideoFrame(frame.data, {
+    const picture = new this.#codecs.VideoFrame(frame.data, {
       format: 'I420',
       codedWidth: job.width,
       codedHeight: job.height,

@@ -1,21 +1,9 @@
-// Main-thread side of an encoder lease: a worker holding one encoder at a time, reached through
-// comlink; falls back to running the core inline where workers are unavailable.
+// The two kinds of encoder lease a runtime creates (src/types/runtime.ts): a worker lease, whose
+// encoder core runs in a Web Worker (workers/encode.worker.ts) reached through comlink, and an inline
+// lease, whose core runs on this thread.
 import * as Comlink from 'comlink';
 import { ChunkEncoderCore } from './chunk-encoder.ts';
-import type { ChunkEncoderApi, ChunkJob, RawFrame } from './messages.ts';
-import type { ChunkOutput } from '../types/mod.ts';
-
-export interface EncoderLease {
-  readonly id: number;
-  /** A hardware lease asks its encoder for 'prefer-hardware'; a software lease never does. */
-  readonly hardware: boolean;
-  begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }>;
-  /** Sends a frame; the frame's buffer is transferred (the caller must not reuse it). */
-  add(frame: RawFrame): Promise<void>;
-  end(): Promise<ChunkOutput>;
-  /** Ends the lease: terminates its worker. */
-  dispose(): void;
-}
+import type { ChunkEncoderApi, EncoderLease, VideoCodecs } from '../types/mod.ts';
 
 let liveWorkers = 0;
 
@@ -24,8 +12,8 @@ export function liveWorkerCount(): number {
   return liveWorkers;
 }
 
-export function createLease(id: number, hardware = false): EncoderLease {
-  if (typeof Worker === 'undefined') return inlineLease(id, hardware);
+/** A lease whose encoder runs in its own Web Worker, with the worker realm's WebCodecs. */
+export function workerLease(id: number, hardware = false): EncoderLease {
   let terminated = false;
   const worker = new Worker(new URL('../../workers/encode.worker.ts', import.meta.url), {
     type: 'module',
@@ -65,8 +53,9 @@ export function createLease(id: number, hardware = false): EncoderLease {
   };
 }
 
-function inlineLease(id: number, hardware: boolean): EncoderLease {
-  const core = new ChunkEncoderCore();
+/** A lease whose encoder runs on this thread, with the given WebCodecs classes. */
+export function inlineLease(id: number, hardware: boolean, codecs: Pick<VideoCodecs, 'VideoEncoder' | 'VideoFrame'>): EncoderLease {
+  const core = new ChunkEncoderCore(codecs);
   return {
     id,
     hardware,

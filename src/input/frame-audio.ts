@@ -2,7 +2,7 @@
 // every implementation has Opus, and MP4 and CMAF both carry it). Each AudioData is closed as soon
 // as it is queued; the encoded track is ready once the source ends.
 import { OpusTrack, opusEncoderConfig } from '../audio/audio.ts';
-import type { AudioPassthrough } from '../types/mod.ts';
+import type { AudioCodecs, AudioPassthrough } from '../types/mod.ts';
 import { CodecFailureError, UnsupportedCodecError } from '../errors.ts';
 
 /** AudioData queued in the encoder before add() waits for a 'dequeue'. */
@@ -13,6 +13,12 @@ export class FrameAudioEncoder {
   #format = '';
   #track: OpusTrack | null = null;
   #failure: Error | null = null;
+  readonly #codecs: Pick<AudioCodecs, 'AudioEncoder'> | null;
+
+  /** `codecs`: the runtime's audio WebCodecs, or null where it has none (audio is then refused by name). */
+  constructor(codecs: Pick<AudioCodecs, 'AudioEncoder'> | null) {
+    this.#codecs = codecs;
+  }
 
   /** Queues one AudioData for encoding and closes it. */
   async add(data: AudioData): Promise<void> {
@@ -36,7 +42,8 @@ export class FrameAudioEncoder {
   }
 
   async #open(sampleRate: number, numberOfChannels: number): Promise<AudioEncoder> {
-    if (typeof AudioEncoder === 'undefined') throw new UnsupportedCodecError('Cannot encode frame source audio: this runtime has no WebCodecs AudioEncoder');
+    if (!this.#codecs) throw new UnsupportedCodecError('Cannot encode frame source audio: this runtime has no WebCodecs AudioEncoder');
+    const { AudioEncoder } = this.#codecs;
     const config = opusEncoderConfig(sampleRate, numberOfChannels);
     const ok = await AudioEncoder.isConfigSupported(config).then((r) => r.supported === true, () => false);
     if (!ok) throw new UnsupportedCodecError(`Cannot encode frame source audio: this runtime cannot encode ${numberOfChannels}-channel ${sampleRate} Hz Opus`);

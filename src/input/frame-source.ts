@@ -4,7 +4,7 @@
 // error or abort alike; frames it never takes stay the caller's (ending early calls return()).
 import { abortError } from '../errors.ts';
 import { adopt, release } from '../decode/frames.ts';
-import type { AudioPassthrough, FrameSource, SourceInfo } from '../types/mod.ts';
+import type { AudioCodecs, AudioPassthrough, FrameSource, SourceInfo, VideoCodecs } from '../types/mod.ts';
 import { FrameAudioEncoder } from './frame-audio.ts';
 
 export type { FrameSource } from '../types/mod.ts';
@@ -31,7 +31,14 @@ function dimension(name: string, v: unknown, max: number): number {
   return v;
 }
 
-export function openFrameSource(source: FrameSource): FrameInput {
+/** The runtime's classes a frame source needs: VideoFrame (to convert RGB frames, and to tell frames from audio) and the audio ones. */
+export interface FrameSourceCodecs {
+  VideoFrame: VideoCodecs['VideoFrame'];
+  audio: Pick<AudioCodecs, 'AudioData' | 'AudioEncoder'> | null;
+}
+
+export function openFrameSource(source: FrameSource, codecs: FrameSourceCodecs): FrameInput {
+  const { VideoFrame } = codecs;
   const width = dimension('width', source.width, 8192);
   const height = dimension('height', source.height, 8192);
   if (typeof source.frameRate !== 'number' || !(source.frameRate > 0 && source.frameRate <= 1000)) {
@@ -63,7 +70,7 @@ export function openFrameSource(source: FrameSource): FrameInput {
   };
   let iterator: AsyncIterator<VideoFrame | AudioData> | null = null;
   let finished = false;
-  const audioEncoder = new FrameAudioEncoder();
+  const audioEncoder = new FrameAudioEncoder(codecs.audio);
   let audio: AudioPassthrough | null = null;
   const stop = () => {
     if (!iterator || finished) return;
@@ -86,8 +93,8 @@ export function openFrameSource(source: FrameSource): FrameInput {
             return;
           }
           const item: unknown = next.value;
-          if (typeof AudioData !== 'undefined' && item instanceof AudioData) {
-            await audioEncoder.add(item);
+          if (codecs.audio ? item instanceof codecs.audio.AudioData : looksLikeAudioData(item)) {
+            await audioEncoder.add(item as AudioData);
             continue;
           }
           if (!(item instanceof VideoFrame)) {
@@ -100,7 +107,7 @@ export function openFrameSource(source: FrameSource): FrameInput {
             const w = frame.visibleRect?.width ?? frame.displayWidth;
             const h = frame.visibleRect?.height ?? frame.displayHeight;
             if (w !== width || h !== height) throw new RangeError(`Cannot read frame source: frame ${n} is ${w}x${h}, the source declared ${width}x${height}`);
-            owned = frame.format === 'I420' || frame.format === 'I420A' || frame.format === 'NV12' ? frame : await toI420(frame, w, h);
+            owned = frame.format === 'I420' || frame.format === 'I420A' || frame.format === 'NV12' ? frame : await toI420(frame, w, h, VideoFrame);
           } finally {
             // The converted copy replaces the caller's frame, which is closed here.
             if (owned !== frame) release(frame);
@@ -140,6 +147,11 @@ function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal | undefined): 
   });
 }
 
+/** Without the runtime's AudioData class, an object shaped like one (FrameAudioEncoder then refuses it by name). */
+function looksLikeAudioData(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && 'sampleRate' in item && 'numberOfFrames' in item && 'numberOfChannels' in item;
+}
+
 function closeItem(item: unknown): void {
   if (typeof (item as { close?: unknown } | null)?.close === 'function') {
     try { (item as { close(): void }).close(); } catch { /* already closed */ }
@@ -154,7 +166,7 @@ function describe(v: unknown): string {
  * An RGB frame (a canvas) as an engine-owned I420 frame, BT.709 limited range. The scaler reads YUV
  * planes only; a 2x2 average gives the chroma.
  */
-async function toI420(frame: VideoFrame, w: number, h: number): Promise<VideoFrame> {
+async function toI420(frame: VideoFrame, w: number, h: number, VideoFrame: VideoCodecs['VideoFrame']): Promise<VideoFrame> {
   const rgba = new Uint8Array(w * h * 4);
   await frame.copyTo(rgba, { format: 'RGBA' });
   const cw = Math.ceil(w / 2);

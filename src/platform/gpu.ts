@@ -1,6 +1,7 @@
-// WebGPU adapters and devices, the same calls in browsers and Deno.
+// WebGPU adapters and devices (the same calls in browsers and Deno, on the runtime's `gpu`), and
+// the default lease count, from the runtime's cores and lease mode.
 import { TranscodeError } from '../errors.ts';
-import type { AdapterInfo } from '../types/mod.ts';
+import type { AdapterInfo, Runtime } from '../types/mod.ts';
 
 export type { AdapterInfo } from '../types/mod.ts';
 
@@ -10,11 +11,10 @@ export interface FoundAdapter {
 }
 
 /**
- * The adapters this runtime offers. Browsers expose at most one per power preference, so both are
- * asked for and duplicates dropped.
+ * The adapters a runtime's WebGPU (`gpu`, its navigator.gpu) offers. Browsers expose at most one
+ * per power preference, so both are asked for and duplicates dropped.
  */
-export async function listAdapters(): Promise<FoundAdapter[]> {
-  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+export async function listAdapters(gpu: GPU | null): Promise<FoundAdapter[]> {
   if (!gpu) return [];
   const found: FoundAdapter[] = [];
   const seen = new Set<string>();
@@ -44,10 +44,6 @@ export async function requestGpuDevice(adapter: GPUAdapter | null, label = 'ladd
   return adapter.requestDevice({ label });
 }
 
-export function coreCount(): number {
-  return (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 2;
-}
-
 /**
  * Software encoder leases when the caller names none: max(2, min(rungs, cores)). At least 2, so one
  * lease's encoder start-up and flush overlap another's frames, and rung chunks do not queue behind
@@ -57,13 +53,13 @@ export function coreCount(): number {
  * noise of 1 and 3 or 4 gained nothing (README, "The default `leases`"). Without a rung count (an
  * engine's shared budget) it is max(2, cores).
  *
- * Where leases run inline (no Worker: Deno, whose node-av lives in one isolate) the default is 1:
+ * Where leases run inline (Deno, whose node-av lives in one isolate: its runtime's leaseMode) the default is 1:
  * the encoder threads itself (SVT-AV1), a second inline session measured no faster, and with two
  * the process's native memory kept growing with the clip's length (peak RSS 981 vs 736 MiB on a
  * 35 s clip, against 583 MiB on 5 s), which breaks the long/short memory bound.
  */
-export function defaultLeaseCount(rungs?: number): number {
-  if (typeof Worker === 'undefined') return 1;
-  const cores = coreCount();
+export function defaultLeaseCount(runtime: Pick<Runtime, 'cores' | 'leaseMode'>, rungs?: number): number {
+  if (runtime.leaseMode === 'inline') return 1;
+  const cores = runtime.cores;
   return Math.max(2, rungs === undefined ? cores : Math.min(rungs, cores));
 }

@@ -1,16 +1,17 @@
-// Loads a WGSL kernel from shaders/ by name, once per name, with shaders/prelude.wgsl (the byte
-// packing every kernel shares) prepended. fetch() of a module-relative URL works for Deno's file:
-// URLs, for a page served without a bundler and for bundlers' emitted assets.
-// Each URL is a literal `new URL('…', import.meta.url)`: the form Vite, webpack and Parcel
-// recognise and emit as an asset (a template with a variable is not followed by all of them).
+// The WGSL files under shaders/, by name: where each one is (a literal `new URL('…',
+// import.meta.url)`, the form Vite, webpack and Parcel recognise and emit as an asset; a template
+// with a variable is not followed by all of them), the browser runtime's loader (fetch, once per
+// file), and a kernel's compiled source: shaders/prelude.wgsl (the byte packing every kernel
+// shares) prepended to the kernel's own file, through whichever loader the runtime has.
 import { TranscodeError } from '../errors.ts';
+import type { ShaderFile } from '../types/mod.ts';
 
-export type ShaderName = 'quality' | 'resample' | 'scale_copy';
+export type { ShaderFile } from '../types/mod.ts';
+export type ShaderName = Exclude<ShaderFile, 'prelude'>;
+export type ShaderLoader = (file: ShaderFile) => Promise<string>;
 
-type ShaderFile = ShaderName | 'prelude';
-
-function shaderUrl(name: ShaderFile): URL {
-  switch (name) {
+export function shaderUrl(file: ShaderFile): URL {
+  switch (file) {
     case 'prelude': return new URL('../../shaders/prelude.wgsl', import.meta.url);
     case 'quality': return new URL('../../shaders/quality.wgsl', import.meta.url);
     case 'resample': return new URL('../../shaders/resample.wgsl', import.meta.url);
@@ -18,24 +19,35 @@ function shaderUrl(name: ShaderFile): URL {
   }
 }
 
-const files = new Map<ShaderFile, Promise<string>>();
+/** Reads a URL's text with fetch(), naming the file when it fails. */
+export async function fetchText(url: URL): Promise<string> {
+  const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new TranscodeError(`Cannot load shader ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (!res.ok) throw new TranscodeError(`Cannot load shader ${name}: HTTP ${res.status}`);
+  return res.text();
+}
 
-function loadFile(name: ShaderFile): Promise<string> {
-  let text = files.get(name);
+const fetched = new Map<ShaderFile, Promise<string>>();
+
+/** The browser runtime's loader: fetch() of the module-relative URL, once per file. */
+export function fetchShader(file: ShaderFile): Promise<string> {
+  let text = fetched.get(file);
   if (!text) {
-    text = fetch(shaderUrl(name)).then(async (res) => {
-      if (!res.ok) throw new TranscodeError(`Cannot load shader ${name}.wgsl: HTTP ${res.status}`);
-      return res.text();
-    });
+    text = fetchText(shaderUrl(file));
     // A failed load (offline, bad deploy) must not poison later attempts.
-    text.catch(() => files.delete(name));
-    files.set(name, text);
+    text.catch(() => fetched.delete(file));
+    fetched.set(file, text);
   }
   return text;
 }
 
 /** The kernel's source as compiled: the prelude, then the kernel's own file. */
-export async function loadShader(name: ShaderName): Promise<string> {
-  const [prelude, kernel] = await Promise.all([loadFile('prelude'), loadFile(name)]);
+export async function kernelSource(load: ShaderLoader, name: ShaderName): Promise<string> {
+  const [prelude, kernel] = await Promise.all([load('prelude'), load(name)]);
   return `${prelude}\n${kernel}`;
 }

@@ -3,7 +3,8 @@
 // each pair is uploaded and compared in its own submit (queue order keeps the shared input buffers
 // safe), and the partials of every pair are read back with one mapAsync at the end.
 import { TranscodeError } from '../errors.ts';
-import { loadShader } from '../platform/shaders.ts';
+import { kernelSource } from '../platform/shaders.ts';
+import type { ShaderLoader } from '../platform/shaders.ts';
 
 /** One picture pair's sums, as ffmpeg's psnr and ssim filters add them up. */
 export interface FrameSums {
@@ -20,11 +21,11 @@ type Pipelines = Record<Entry, GPUComputePipeline>;
 
 const pipelines = new WeakMap<GPUDevice, Promise<Pipelines>>();
 
-function compile(device: GPUDevice): Promise<Pipelines> {
+function compile(device: GPUDevice, load: ShaderLoader): Promise<Pipelines> {
   let p = pipelines.get(device);
   if (!p) {
     p = (async () => {
-      const module = device.createShaderModule({ label: 'quality shader', code: await loadShader('quality') });
+      const module = device.createShaderModule({ label: 'quality shader', code: await kernelSource(load, 'quality') });
       const built = await Promise.all(ENTRIES.map((entryPoint) => device.createComputePipelineAsync({
         label: `quality ${entryPoint} pipeline`, layout: 'auto', compute: { module, entryPoint },
       })));
@@ -81,8 +82,9 @@ export class PictureComparer {
   }
 
   /** Compiles the kernels, so a shader problem surfaces before any chunk is measured. */
-  static async create(device: GPUDevice): Promise<PictureComparer> {
-    return new PictureComparer(device, await compile(device));
+  /** `load` reads the WGSL files: the runtime's loadShader. */
+  static async create(device: GPUDevice, load: ShaderLoader): Promise<PictureComparer> {
+    return new PictureComparer(device, await compile(device, load));
   }
 
   /** Starts comparing up to `frames` pairs of width x height pictures. */

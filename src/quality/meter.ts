@@ -7,6 +7,7 @@
 import { TranscodeError } from '../errors.ts';
 import type { QualityFigures } from '../types/mod.ts';
 import { PictureComparer } from './compare.ts';
+import type { ShaderLoader } from '../platform/shaders.ts';
 import { addFrame, addSums, emptySums, figures } from './figures.ts';
 import type { QualitySums } from './figures.ts';
 
@@ -53,8 +54,8 @@ export class QualityMeter {
     this.#decoder = decoder;
   }
 
-  static async create(device: GPUDevice, decoder: FrameDecoder): Promise<QualityMeter> {
-    return new QualityMeter(await PictureComparer.create(device), decoder);
+  static async create(device: GPUDevice, decoder: FrameDecoder, load: ShaderLoader): Promise<QualityMeter> {
+    return new QualityMeter(await PictureComparer.create(device, load), decoder);
   }
 
   /** Measures a chunk after the ones before it; resolves with its figures. */

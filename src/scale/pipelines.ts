@@ -1,7 +1,7 @@
 // Loads the scaler's WGSL kernels and builds their compute pipelines, once per GPUDevice and
 // variant (entry point and pipeline constants), on first use.
-import { loadShader } from '../platform/shaders.ts';
-import type { ShaderName } from '../platform/shaders.ts';
+import { kernelSource } from '../platform/shaders.ts';
+import type { ShaderLoader, ShaderName } from '../platform/shaders.ts';
 
 export type KernelName = 'resample' | 'copy';
 
@@ -35,7 +35,7 @@ function remember<K, V>(map: Map<K, Promise<V>>, key: K, make: () => Promise<V>)
   return value;
 }
 
-function pipeline(device: GPUDevice, v: KernelVariant): Promise<GPUComputePipeline> {
+function pipeline(device: GPUDevice, v: KernelVariant, load: ShaderLoader): Promise<GPUComputePipeline> {
   let kernels = cache.get(device);
   if (!kernels) {
     kernels = { modules: new Map(), pipelines: new Map() };
@@ -45,7 +45,7 @@ function pipeline(device: GPUDevice, v: KernelVariant): Promise<GPUComputePipeli
   const key = variantKey(v);
   return remember(pipelines, key, async () => {
     const module = await remember(modules, v.kernel, async () =>
-      device.createShaderModule({ label: `scale ${v.kernel} shader`, code: await loadShader(FILES[v.kernel]) }));
+      device.createShaderModule({ label: `scale ${v.kernel} shader`, code: await kernelSource(load, FILES[v.kernel]) }));
     return device.createComputePipelineAsync({
       label: `scale ${key} pipeline`,
       layout: 'auto',
@@ -54,9 +54,9 @@ function pipeline(device: GPUDevice, v: KernelVariant): Promise<GPUComputePipeli
   });
 }
 
-/** Resolves every requested variant, keyed by variantKey(). */
-export async function loadKernels(device: GPUDevice, variants: readonly KernelVariant[]): Promise<Map<string, GPUComputePipeline>> {
+/** Resolves every requested variant, keyed by variantKey(); `load` reads the WGSL files (the runtime's loadShader). */
+export async function loadKernels(device: GPUDevice, variants: readonly KernelVariant[], load: ShaderLoader): Promise<Map<string, GPUComputePipeline>> {
   const keys = [...new Set(variants.map(variantKey))];
-  const built = await Promise.all(keys.map((k) => pipeline(device, variants.find((v) => variantKey(v) === k)!)));
+  const built = await Promise.all(keys.map((k) => pipeline(device, variants.find((v) => variantKey(v) === k)!, load)));
   return new Map(keys.map((k, i) => [k, built[i]!]));
 }

@@ -4,6 +4,7 @@
 // plan.ts for the per-geometry cache.
 import { CorruptInputError, TranscodeError } from '../errors.ts';
 import { loadKernels } from './pipelines.ts';
+import type { ShaderLoader } from '../platform/shaders.ts';
 import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor, packPlanes } from './plan.ts';
 import type { Geometry } from './plan.ts';
 import type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
@@ -43,14 +44,17 @@ export class Scaler {
   private readonly plans = new Map<string, ScalePlan>();
   private destroyed = false;
 
-  private constructor(device: GPUDevice) {
+  private constructor(device: GPUDevice, private readonly load: ShaderLoader) {
     this.device = device;
   }
 
-  /** Compiles the common kernels up front (I420, no rotation) so shader problems surface here. */
-  static async create(device: GPUDevice): Promise<Scaler> {
-    await loadKernels(device, COMMON_KERNELS);
-    return new Scaler(device);
+  /**
+   * Compiles the common kernels up front (I420, no rotation) so shader problems surface here.
+   * `load` reads the WGSL files: the runtime's loadShader.
+   */
+  static async create(device: GPUDevice, load: ShaderLoader): Promise<Scaler> {
+    await loadKernels(device, COMMON_KERNELS, load);
+    return new Scaler(device, load);
   }
 
   /**
@@ -78,7 +82,7 @@ export class Scaler {
       this.plans.delete(geometry.key);
       this.plans.set(geometry.key, plan);
     } else {
-      const kernels = await loadKernels(this.device, kernelsFor(geometry));
+      const kernels = await loadKernels(this.device, kernelsFor(geometry), this.load);
       if (this.destroyed) throw new TranscodeError('Cannot scale: the scaler has been destroyed');
       // A concurrent call may have built it while this one waited for the kernels.
       plan = this.plans.get(geometry.key) ?? this.addPlan(new ScalePlan(this.device, kernels, geometry), geometry.key);

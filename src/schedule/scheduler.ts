@@ -14,8 +14,7 @@
 // the contract check's and the muxing's are measured for the run's stage profile.
 import { compareContract, contractFromSequenceHeader, findSequenceHeader } from '../av1/mod.ts';
 import { CodecFailureError, ContractMismatchError, TranscodeError, abortError } from '../errors.ts';
-import type { EncoderLease } from '../encode/lease.ts';
-import type { ChunkJob, RawFrame } from '../encode/messages.ts';
+import type { ChunkJob, EncoderLease, RawFrame } from '../types/mod.ts';
 import { StageMeter, round } from '../pipeline/meter.ts';
 import { RateController } from './rate.ts';
 import type { RatePlan } from './rate.ts';

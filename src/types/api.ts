@@ -3,6 +3,7 @@
 import type { AudioMode, AudioOutcome } from './audio.ts';
 import type { ChunkRecord, QualityFigures } from './chunks.ts';
 import type { ProgressEvent } from './progress.ts';
+import type { Runtime } from './runtime.ts';
 
 /**
  * Random access to a source the caller reads itself (a Deno file handle, a cloud object): the
@@ -128,6 +129,12 @@ export interface TranscodeOptions {
   qualityReport?: boolean;
   /** The source's audio: 'auto' (default), 'drop' or 'require' (see AudioMode). */
   audio?: AudioMode;
+  /**
+   * The platform the job runs on: WebCodecs classes, encoder leases, shader loading, WebGPU, cores.
+   * Default: browserRuntime(), the page's or worker's globals. Under Deno, pass denoRuntime() from
+   * the package's deno entry.
+   */
+  runtime?: Runtime;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }

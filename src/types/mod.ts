@@ -27,3 +27,4 @@ export type { AcceptedRung, Av1Contract, ChunkOutput, ChunkRecord, EncodedPacket
 export type { AudioPassthrough, DemuxedPacket, PlaneFormat, SourceAudio, SourcePlanes } from './packets.ts';
 export type { AdapterInfo, AdapterLoad, EncodeSupport, HardwareReport } from './hardware.ts';
 export type { ProgressEvent, ProgressSink } from './progress.ts';
+export type { AudioCodecs, ChunkEncoderApi, ChunkJob, EncoderLease, RawFrame, Runtime, ShaderFile, VideoCodecs, WebCodecs } from './runtime.ts';

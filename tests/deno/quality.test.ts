@@ -5,6 +5,7 @@
 // a picture whose byte count is not a multiple of 4. Each GPU test runs in a validation scope.
 import { PictureComparer } from '../../src/quality/compare.ts';
 import type { FrameSums } from '../../src/quality/compare.ts';
+import { fetchShader } from '../../src/platform/shaders.ts';
 import { addFrame, emptySums, figures } from '../../src/quality/figures.ts';
 
 declare const Deno: {
@@ -27,7 +28,7 @@ function gpuTest(name: string, fn: (c: PictureComparer) => Promise<void>, ignore
   Deno.test({ name, ignore, sanitizeOps: false, sanitizeResources: false }, async () => {
     device.pushErrorScope('validation');
     try {
-      await fn(await PictureComparer.create(device));
+      await fn(await PictureComparer.create(device, fetchShader));
     } finally {
       const err = await device.popErrorScope();
       if (err) throw new Error(`WebGPU validation error: ${err.message}`);

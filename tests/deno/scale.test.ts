@@ -3,6 +3,7 @@
 // concurrent calls. Each GPU test runs inside a validation error scope that must stay empty.
 import { Scaler } from '../../src/scale/scaler.ts';
 import type { ScaleTarget, SourcePlanes } from '../../src/scale/scaler.ts';
+import { fetchShader } from '../../src/platform/shaders.ts';
 
 // The slice of the Deno namespace used here, so the repo-wide tsc (which has no Deno types) passes.
 declare const Deno: {
@@ -38,7 +39,7 @@ const hasVideo = await Deno.stat(VIDEO).then(() => true, () => false);
 function gpuTest(name: string, fn: (scaler: Scaler) => Promise<void>, ignore = false): void {
   Deno.test({ name, ignore, sanitizeOps: false, sanitizeResources: false }, async () => {
     device.pushErrorScope('validation');
-    const scaler = await Scaler.create(device);
+    const scaler = await Scaler.create(device, fetchShader);
     try {
       await fn(scaler);
     } finally {

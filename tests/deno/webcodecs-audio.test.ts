@@ -5,10 +5,14 @@
 // our AudioEncoder, muxed by mediabunny and decoded back by ffmpeg; AudioData.copyTo conversions
 // on known values; reset() mid-stream; typed errors; a frame source's AudioData encoded by the engine's
 // FrameAudioEncoder; and the Deno CLI carrying an MKV's FLAC as Opus in its MP4.
-import '../../src/platform/deno/install.ts';
 import { ALL_FORMATS, BufferSource, BufferTarget, EncodedAudioPacketSource, EncodedPacket, EncodedPacketSink, Input, Mp4OutputFormat, OggOutputFormat, Output } from 'mediabunny';
 import { FrameAudioEncoder } from '../../src/input/frame-audio.ts';
+import { denoRuntime } from '../../src/platform/deno/runtime.ts';
 import { audioMeanVolumeDb, decodedAudioSeconds, ffprobe } from '../lib/media.ts';
+
+// The engine takes these classes from the runtime; nothing is installed on globalThis.
+const audioCodecs = denoRuntime().codecs!.audio!;
+const { AudioData, AudioDecoder, AudioEncoder, EncodedAudioChunk } = audioCodecs;
 
 const VIDEO = new URL('../../../shared/media/video.mp4', import.meta.url).pathname;
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -114,7 +118,12 @@ async function mux(e: Encoded, codec: 'opus' | 'aac', file: string): Promise<voi
   const source = new EncodedAudioPacketSource(codec);
   output.addAudioTrack(source);
   await output.start();
-  for (const [i, c] of e.chunks.entries()) await source.add(EncodedPacket.fromEncodedChunk(c), i === 0 ? e.meta[0] : undefined);
+  for (const [i, c] of e.chunks.entries()) {
+    // Not EncodedPacket.fromEncodedChunk: it checks `instanceof` against WebCodecs globals, which Deno lacks.
+    const data = new Uint8Array(c.byteLength);
+    c.copyTo(data);
+    await source.add(new EncodedPacket(data, c.type, c.timestamp / 1e6, (c.duration ?? 0) / 1e6), i === 0 ? e.meta[0] : undefined);
+  }
   await output.finalize();
   await Deno.writeFile(file, new Uint8Array((output.target as BufferTarget).buffer!));
 }
@@ -234,7 +243,7 @@ Deno.test('AudioEncoder: Opus (libopus, from 44.1 kHz MP3 and 48 kHz FLAC) and A
 
 Deno.test("a frame source's AudioData (s16, 44.1 kHz, odd sizes) becomes an Opus track ffmpeg decodes to its length within 50 ms", async () => {
   const rate = 44_100;
-  const enc = new FrameAudioEncoder();
+  const enc = new FrameAudioEncoder(audioCodecs);
   let at = 0;
   // 1.5 s in pieces of 1000..1499 frames: none lines up with Opus's 960-sample frames.
   for (let i = 0; at < rate * 1.5; i++) {

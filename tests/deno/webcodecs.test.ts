@@ -2,14 +2,18 @@
 // and first-output decoderConfig checked with ffmpeg/libdav1d; decoders (libdav1d, h264, hevc,
 // vp9) checked byte for byte against ffmpeg's own decode of the same file; prefer-hardware
 // falling back to software; and two inline leases encoding at once.
-import '../../src/platform/deno/install.ts';
 import { ChunkEncoderCore } from '../../src/encode/chunk-encoder.ts';
-import { createLease } from '../../src/encode/lease.ts';
 import { decodeFrames } from '../../src/decode/decoder.ts';
 import { release } from '../../src/decode/frames.ts';
 import { openInput } from '../../src/demux/demux.ts';
 import { findSequenceHeader, parseAv1C, sequenceHeaderFromAv1C } from '../../src/av1/mod.ts';
 import { pickEncoder } from '../../src/platform/deno/encoder.ts';
+import { denoRuntime } from '../../src/platform/deno/runtime.ts';
+
+// The engine takes these classes from the runtime; nothing is installed on globalThis.
+const runtime = denoRuntime();
+const codecs = runtime.codecs!;
+const { VideoDecoder, VideoEncoder, VideoFrame, EncodedVideoChunk } = codecs;
 
 const MEDIA = new URL('../../../shared/media/', import.meta.url);
 const VIDEO = new URL('video.mp4', MEDIA).pathname;
@@ -119,7 +123,7 @@ Deno.test('VideoEncoder.isConfigSupported: 8-bit AV1 in software; 10-bit and unk
 });
 
 Deno.test('ChunkEncoderCore: preferHardware falls back to software when no hardware encoder opens', async () => {
-  const core = new ChunkEncoderCore();
+  const core = new ChunkEncoderCore(codecs);
   const job = { codec: 'av01.0.04M.08', width: 192, height: 108, bitrate: 300_000, frameRate: 25, colorSpace: { primaries: 'bt709', transfer: 'bt709', matrix: 'bt709', fullRange: false } as VideoColorSpaceInit, preferHardware: true, quantizer: null };
   const hwOpens = (await pickEncoder({ codec: job.codec, width: job.width, height: job.height, hardwareAcceleration: 'prefer-hardware' })) !== null;
   const begun = await core.begin(job);
@@ -132,8 +136,10 @@ Deno.test('ChunkEncoderCore: preferHardware falls back to software when no hardw
 });
 
 Deno.test('leases run inline (node-av stays in one isolate) and two encode at once, each chunk intact', async () => {
-  assert(typeof (globalThis as { Worker?: unknown }).Worker === 'undefined', 'the install hides Worker, so leases do not load node-av in a second isolate');
-  const leases = [createLease(1, false), createLease(2, false)];
+  assert(runtime.leaseMode === 'inline', "the Deno runtime's leases run inline, so they never load node-av in a second isolate");
+  assert(typeof (globalThis as { Worker?: unknown }).Worker === 'function', "and Deno's own Worker is left as it is (nothing is hidden or patched)");
+  assert(typeof (globalThis as { VideoEncoder?: unknown }).VideoEncoder === 'undefined', 'no WebCodecs class is put on globalThis');
+  const leases = [runtime.createLease(1, false), runtime.createLease(2, false)];
   try {
     const outs = await Promise.all(leases.map(async (lease, k) => {
       const w = 160 + 32 * k;
@@ -165,7 +171,7 @@ async function decodeWithEngine(file: string, max: number): Promise<{ frames: Ui
   const timestamps: number[] = [];
   const fullRange: boolean[] = [];
   try {
-    const gen = decodeFrames(demux.decoderConfig, demux.packets(), { maxInFlight: 4, stats: { skippedBeforeKey: 0 } });
+    const gen = decodeFrames(demux.decoderConfig, demux.packets(), { codecs, maxInFlight: 4, stats: { skippedBeforeKey: 0 } });
     for await (const f of gen) {
       try {
         assert(f.format === 'I420', `format ${f.format}`);
@@ -235,7 +241,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 Deno.test('ChunkEncoderCore: reset() while add() waits for room in the queue ends the wait (an abort never hangs)', async () => {
-  const core = new ChunkEncoderCore();
+  const core = new ChunkEncoderCore(codecs);
   const width = 1920;
   const height = 1080;
   await core.begin({ codec: 'av01.0.08M.08', width, height, bitrate: 4e6, frameRate: 25, colorSpace: {}, preferHardware: false, quantizer: null });

@@ -2,8 +2,9 @@
 // AudioData a tick later, an AudioEncoder that turns each AudioData into one chunk, and the chunk
 // and data classes. Both codecs queue (decodeQueueSize / encodeQueueSize), fire 'dequeue', report
 // errors through their error callback, and record what they were given, so tests can check
-// configurations, backpressure, closing and failure paths. Install them with installAudioFakes().
-import { installGlobal } from './fake-frame.ts';
+// configurations, backpressure, closing and failure paths. fakeAudioCodecs() hands them out as a
+// runtime's audio codecs (and resets the script and the log).
+import type { AudioCodecs } from '../../src/types/mod.ts';
 
 export class FakeEncodedAudioChunk {
   readonly type: 'key' | 'delta';
@@ -27,7 +28,7 @@ export class FakeAudioData {
   close(): void { this.closed = true; }
 }
 
-/** What the fakes do; tests change it before a run (reset by installAudioFakes). */
+/** What the fakes do; tests change it before a run (reset by fakeAudioCodecs). */
 export interface AudioFakeScript {
   decodeSupported: (c: AudioDecoderConfig) => boolean;
   encodeSupported: (c: AudioEncoderConfig) => boolean;
@@ -139,7 +140,7 @@ export class FakeAudioEncoder extends Codec {
 }
 
 /** Installs the fakes as AudioDecoder, AudioEncoder, EncodedAudioChunk; returns the restorer. */
-export function installAudioFakes(): () => void {
+export function fakeAudioCodecs(): AudioCodecs {
   script = {
     decodeSupported: () => true,
     encodeSupported: () => true,
@@ -151,10 +152,5 @@ export function installAudioFakes(): () => void {
   audioLog.encoders = [];
   audioLog.data = [];
   audioLog.queuedAtDecode = [];
-  const undo = [
-    installGlobal('AudioDecoder', FakeAudioDecoder),
-    installGlobal('AudioEncoder', FakeAudioEncoder),
-    installGlobal('EncodedAudioChunk', FakeEncodedAudioChunk),
-  ];
-  return () => { for (const u of undo.reverse()) u(); };
+  return { AudioData: FakeAudioData, AudioDecoder: FakeAudioDecoder, AudioEncoder: FakeAudioEncoder, EncodedAudioChunk: FakeEncodedAudioChunk } as unknown as AudioCodecs;
 }

@@ -3,8 +3,7 @@
 // packets carry a real AV1 sequence header (Chromium's, 1280x720 level 5.0), so the contract check
 // runs on a real parser.
 import { CodecFailureError } from '../../src/errors.ts';
-import type { EncoderLease } from '../../src/encode/lease.ts';
-import type { ChunkJob, RawFrame } from '../../src/encode/messages.ts';
+import type { ChunkJob, EncoderLease, RawFrame } from '../../src/types/mod.ts';
 import type { ChunkOutput } from '../../src/types/mod.ts';
 
 /** Temporal delimiter + sequence header OBU from Chromium's WebCodecs AV1 encoder (720p). */

@@ -3,11 +3,11 @@
 // quantizer passed per frame, every VideoFrame closed, at most 4 frames queued, and the errors
 // (no encoder, an encoder error, a call before begin(), a reset while a frame waits).
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { ChunkEncoderCore, encoderConfig } from '../../src/encode/chunk-encoder.ts';
-import type { ChunkJob } from '../../src/encode/messages.ts';
+import type { ChunkJob, VideoCodecs } from '../../src/types/mod.ts';
 import { CodecFailureError, UnsupportedCodecError } from '../../src/errors.ts';
-import { FakeVideoFrame, installGlobal } from '../lib/fake-frame.ts';
+import { FakeVideoFrame } from '../lib/fake-frame.ts';
 
 const job = (extra: Partial<ChunkJob> = {}): ChunkJob => ({
   codec: 'av01.0.04M.08', width: 64, height: 36, bitrate: 500_000, quantizer: null, frameRate: 30,
@@ -58,7 +58,8 @@ class FakeVideoEncoder extends EventTarget {
   fail(message: string) { this.state = 'closed'; this.init.error(new DOMException(message, 'EncodingError')); }
 }
 
-let restore: Array<() => void> = [];
+/** The fakes as a runtime's codecs, handed to each ChunkEncoderCore. */
+let codecs: Pick<VideoCodecs, 'VideoEncoder' | 'VideoFrame'>;
 beforeEach(() => {
   supported = () => true;
   asked = [];
@@ -67,9 +68,8 @@ beforeEach(() => {
   class TrackedFrame extends FakeVideoFrame {
     constructor(data: ArrayBuffer, init: VideoFrameBufferInit) { super(data, init); frames.push(this); }
   }
-  restore = [installGlobal('VideoEncoder', FakeVideoEncoder), installGlobal('VideoFrame', TrackedFrame)];
+  codecs = { VideoEncoder: FakeVideoEncoder, VideoFrame: TrackedFrame } as unknown as typeof codecs;
 });
-afterEach(() => { for (const r of restore.reverse()) r(); });
 
 describe('encoderConfig', () => {
   it('bitrate mode: variable bitrate at the target; constant quality: quantizer mode, no bitrate', () => {
@@ -80,7 +80,7 @@ describe('encoderConfig', () => {
 
 describe('ChunkEncoderCore (fake VideoEncoder)', () => {
   it('encodes a chunk: key frame first, I420 frames of the job size, each closed; packets in order', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     assert.deepEqual(await core.begin(job()), { hardware: false, encoder: 'webcodecs:software' });
     for (let i = 0; i < 12; i++) await core.add(frame(i));
     const out = await core.end();
@@ -96,7 +96,7 @@ describe('ChunkEncoderCore (fake VideoEncoder)', () => {
   });
 
   it('at most 4 frames wait in the encoder when the next is handed over', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     await core.begin(job());
     for (let i = 0; i < 30; i++) await core.add(frame(i));
     await core.end();
@@ -105,7 +105,7 @@ describe('ChunkEncoderCore (fake VideoEncoder)', () => {
   });
 
   it('constant quality: the quantizer rides on every frame', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     await core.begin(job({ quantizer: 40 }));
     await core.add(frame(0));
     await core.add(frame(1));
@@ -114,7 +114,7 @@ describe('ChunkEncoderCore (fake VideoEncoder)', () => {
   });
 
   it('each chunk gets a fresh encoder and starts on a key frame', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     for (let c = 0; c < 2; c++) {
       await core.begin(job());
       await core.add(frame(0));
@@ -126,7 +126,7 @@ describe('ChunkEncoderCore (fake VideoEncoder)', () => {
   });
 
   it('preferHardware: hardware when supported, software otherwise; each answer cached per size', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     supported = (c) => c.hardwareAcceleration === 'prefer-hardware';
     assert.deepEqual(await core.begin(job({ preferHardware: true })), { hardware: true, encoder: 'webcodecs:hardware' });
     await core.begin(job({ preferHardware: true }));
@@ -139,18 +139,18 @@ describe('ChunkEncoderCore (fake VideoEncoder)', () => {
 
   it('no encoder for the size: UnsupportedCodecError naming codec and size', async () => {
     supported = () => false;
-    await assert.rejects(new ChunkEncoderCore().begin(job()), (e: unknown) => e instanceof UnsupportedCodecError
+    await assert.rejects(new ChunkEncoderCore(codecs).begin(job()), (e: unknown) => e instanceof UnsupportedCodecError
       && e.message === 'Cannot encode av01.0.04M.08 at 64x36: no hardware or software encoder supports it');
   });
 
   it('add() or end() before begin(): CodecFailureError', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     await assert.rejects(core.add(frame(0)), (e: unknown) => e instanceof CodecFailureError && /begin\(\) was not called/.test(e.message));
     await assert.rejects(core.end(), CodecFailureError);
   });
 
   it('an encoder error surfaces as CodecFailureError "Encoder failed: …" on the next call', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     await core.begin(job());
     await core.add(frame(0));
     encoders[0]!.fail('out of memory');
@@ -159,7 +159,7 @@ describe('ChunkEncoderCore (fake VideoEncoder)', () => {
   });
 
   it('reset() while add() waits for room: that add() rejects instead of hanging', async () => {
-    const core = new ChunkEncoderCore();
+    const core = new ChunkEncoderCore(codecs);
     await core.begin(job());
     encoders[0]!.stalled = true;
     // add() is called one at a time (the lease awaits each); the fifth finds 5 queued and waits.

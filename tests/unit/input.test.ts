@@ -3,18 +3,18 @@
 // are the engine's to close, on success and on every error), RGB → I420 conversion, early end,
 // abort, and AudioData encoded as an Opus track.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { openFrameCount, release } from '../../src/decode/frames.ts';
 import { isFrameSource, openFrameSource } from '../../src/input/frame-source.ts';
-import type { FrameSource } from '../../src/input/frame-source.ts';
-import { FakeAudioData, audioLog, installAudioFakes } from '../lib/fake-audio.ts';
-import { FakeVideoFrame, installGlobal } from '../lib/fake-frame.ts';
+import type { FrameSource, FrameSourceCodecs } from '../../src/input/frame-source.ts';
+import { FakeAudioData, audioLog, fakeAudioCodecs } from '../lib/fake-audio.ts';
+import { FakeVideoFrame } from '../lib/fake-frame.ts';
 
-let restore: Array<() => void> = [];
+/** The fakes as the runtime's codecs that openFrameSource is given. */
+let codecs: FrameSourceCodecs;
 beforeEach(() => {
-  restore = [installGlobal('VideoFrame', FakeVideoFrame), installGlobal('AudioData', FakeAudioData), installAudioFakes()];
+  codecs = { VideoFrame: FakeVideoFrame as unknown as typeof VideoFrame, audio: fakeAudioCodecs() };
 });
-afterEach(() => { for (const r of restore.reverse()) r(); });
 
 const i420 = (w: number, h: number, timestamp = 0) => new FakeVideoFrame({ format: 'I420', codedWidth: w, codedHeight: h, timestamp, duration: 40_000 });
 
@@ -28,7 +28,7 @@ function src(list: unknown[], extra: Partial<FrameSource> = {}): FrameSource {
 
 /** Takes every frame as the pipeline does (releasing each), and returns them. */
 async function drain(source: FrameSource, signal?: AbortSignal): Promise<VideoFrame[]> {
-  const input = openFrameSource(source);
+  const input = openFrameSource(source, codecs);
   const got: VideoFrame[] = [];
   for await (const f of input.frames(signal)) {
     got.push(f);
@@ -48,16 +48,16 @@ describe('openFrameSource: checks and declared facts', () => {
   ];
   for (const [what, patch, message] of bad) {
     it(`refuses a bad ${what} with a RangeError naming it`, () => {
-      assert.throws(() => openFrameSource(src([], patch)), (e: unknown) => e instanceof RangeError && message.test(e.message));
+      assert.throws(() => openFrameSource(src([], patch), codecs), (e: unknown) => e instanceof RangeError && message.test(e.message));
     });
   }
 
   it('refuses frames that are not an async iterable (TypeError)', () => {
-    assert.throws(() => openFrameSource({ ...src([]), frames: [] as unknown as AsyncIterable<VideoFrame> }), (e: unknown) => e instanceof TypeError && e.message === 'options.input.frames must be an async iterable of VideoFrames');
+    assert.throws(() => openFrameSource({ ...src([]), frames: [] as unknown as AsyncIterable<VideoFrame> }, codecs), (e: unknown) => e instanceof TypeError && e.message === 'options.input.frames must be an async iterable of VideoFrames');
   });
 
   it('declares the source facts: size, rate, duration from frameCount, BT.709 limited unless told', () => {
-    const { info } = openFrameSource(src([], { width: 640, height: 360, frameRate: 30, frameCount: 90, colorSpace: { fullRange: true } }));
+    const { info } = openFrameSource(src([], { width: 640, height: 360, frameRate: 30, frameCount: 90, colorSpace: { fullRange: true } }), codecs);
     assert.equal(info.container, 'frame-source');
     assert.deepEqual([info.displayWidth, info.displayHeight, info.codedWidth, info.squarePixelHeight, info.rotation], [640, 360, 640, 360, 0]);
     assert.equal(info.durationSeconds, 3);
@@ -79,7 +79,7 @@ describe('frames(): ownership, conversion, ending', () => {
     const a = i420(32, 32, 0);
     const b = new FakeVideoFrame({ format: 'NV12', codedWidth: 32, codedHeight: 32, timestamp: 40_000 });
     const before = openFrameCount();
-    const input = openFrameSource(src([a, b]));
+    const input = openFrameSource(src([a, b]), codecs);
     const got: VideoFrame[] = [];
     for await (const f of input.frames(undefined)) {
       assert.equal(openFrameCount(), before + 1, 'the frame in hand is counted as open');
@@ -113,7 +113,7 @@ describe('frames(): ownership, conversion, ending', () => {
 
   it('an RGBA frame becomes an engine-owned BT.709 limited-range I420 frame; the caller’s is closed', async () => {
     const red = new FakeVideoFrame({ format: 'RGBA', codedWidth: 4, codedHeight: 2, timestamp: 80_000, duration: 40_000, rgba: [255, 0, 0, 255] });
-    const input = openFrameSource(src([red], { width: 4, height: 2 }));
+    const input = openFrameSource(src([red], { width: 4, height: 2 }), codecs);
     const it = input.frames(undefined);
     const out = (await it.next()).value as unknown as FakeVideoFrame;
     assert.notEqual(out, red);
@@ -144,7 +144,7 @@ describe('frames(): ownership, conversion, ending', () => {
         finished = true;
       }
     }
-    const input = openFrameSource({ width: 32, height: 32, frameRate: 25, frames: frames() });
+    const input = openFrameSource({ width: 32, height: 32, frameRate: 25, frames: frames() }, codecs);
     for await (const f of input.frames(undefined)) {
       release(f);
       break;
@@ -174,7 +174,7 @@ describe('frames(): ownership, conversion, ending', () => {
 
   it('AudioData among the frames becomes an Opus track once the frames end; each AudioData is closed', async () => {
     const audio = [0, 20_000, 40_000].map((t) => new FakeAudioData(48_000, 2, t, 20_000));
-    const input = openFrameSource(src([i420(32, 32), audio[0], audio[1], i420(32, 32, 40_000), audio[2]]));
+    const input = openFrameSource(src([i420(32, 32), audio[0], audio[1], i420(32, 32, 40_000), audio[2]]), codecs);
     let frames = 0;
     for await (const f of input.frames(undefined)) { frames++; release(f); }
     assert.equal(frames, 2);
@@ -188,7 +188,7 @@ describe('frames(): ownership, conversion, ending', () => {
   });
 
   it('AudioData that changes format is a RangeError', async () => {
-    const input = openFrameSource(src([new FakeAudioData(48_000, 2, 0, 20_000), new FakeAudioData(44_100, 2, 20_000, 20_000)]));
+    const input = openFrameSource(src([new FakeAudioData(48_000, 2, 0, 20_000), new FakeAudioData(44_100, 2, 20_000, 20_000)]), codecs);
     await assert.rejects((async () => { for await (const f of input.frames(undefined)) release(f); })(),
       (e: unknown) => e instanceof RangeError && e.message === 'Cannot encode frame source audio: AudioData changed from 48000 Hz, 2 ch to 44100 Hz, 2 ch');
   });

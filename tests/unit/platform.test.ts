@@ -1,14 +1,17 @@
-// The platform seam without a GPU: src/platform/gpu.ts against a fake navigator.gpu (adapters
-// listed once each, in order, fallback flag read, a failing request skipped), the device request's
-// error, core and lease counts; and src/platform/shaders.ts against a fake fetch that serves the
-// repository's shaders/ (the prelude prepended to each kernel, load errors named and not cached).
+// The platform seam without a GPU: src/platform/gpu.ts against a fake GPU (adapters listed once
+// each, in order, fallback flag read, a failing request skipped), the device request's error, the
+// default lease count per lease mode; browserRuntime() over a realm's globals (present, missing);
+// and src/platform/shaders.ts against a fake fetch that serves the repository's shaders/ (the
+// prelude prepended to each kernel, load errors named and not cached).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import { TranscodeError } from '../../src/errors.ts';
-import { coreCount, defaultLeaseCount, listAdapters, requestGpuDevice } from '../../src/platform/gpu.ts';
-import { loadShader } from '../../src/platform/shaders.ts';
+import { browserRuntime, globalCodecs, requireCodecs } from '../../src/platform/browser.ts';
+import { defaultLeaseCount, listAdapters, requestGpuDevice } from '../../src/platform/gpu.ts';
+import { fetchShader, kernelSource } from '../../src/platform/shaders.ts';
+import type { ShaderName } from '../../src/platform/shaders.ts';
 import { installGlobal } from '../lib/fake-frame.ts';
 
 interface FakeInfo { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean | undefined }
@@ -45,19 +48,15 @@ const withNavigator = (nav: unknown) => restore.push(installGlobal('navigator', 
 const llvmpipe: FakeInfo = { vendor: 'mesa', architecture: '', device: '', description: 'llvmpipe (LLVM 15)', isFallbackAdapter: false };
 const swiftshader: FakeInfo = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader', isFallbackAdapter: true };
 
-describe('listAdapters (fake navigator.gpu)', () => {
-  it('no navigator or no navigator.gpu: no adapters', async () => {
-    withNavigator(undefined);
-    assert.deepEqual(await listAdapters(), []);
-    withNavigator({ hardwareConcurrency: 4 });
-    assert.deepEqual(await listAdapters(), []);
+describe('listAdapters (a fake GPU)', () => {
+  it('no WebGPU (gpu null): no adapters', async () => {
+    assert.deepEqual(await listAdapters(null), []);
   });
 
   it('asks both power preferences, and lists the same adapter once', async () => {
     const a = fakeAdapter(llvmpipe);
     const { gpu, asked } = fakeGpu({ 'high-performance': a, 'low-power': a });
-    withNavigator({ gpu });
-    const found = await listAdapters();
+    const found = await listAdapters(gpu as unknown as GPU);
     assert.deepEqual(asked, ['high-performance', 'low-power']);
     assert.equal(found.length, 1);
     assert.equal(found[0]!.adapter, a as unknown as GPUAdapter);
@@ -66,24 +65,20 @@ describe('listAdapters (fake navigator.gpu)', () => {
 
   it('two different adapters get indices 0 and 1; the fallback flag is read, absent means false', async () => {
     const { gpu } = fakeGpu({ 'high-performance': fakeAdapter({ ...llvmpipe, isFallbackAdapter: undefined }), 'low-power': fakeAdapter(swiftshader) });
-    withNavigator({ gpu });
-    const found = await listAdapters();
+    const found = await listAdapters(gpu as unknown as GPU);
     assert.deepEqual(found.map((f) => [f.info.index, f.info.description, f.info.isFallback]), [[0, 'llvmpipe (LLVM 15)', false], [1, 'SwiftShader', true]]);
   });
 
   it('adapters that differ only in device id are both listed', async () => {
     const { gpu } = fakeGpu({ 'high-performance': fakeAdapter({ ...llvmpipe, device: '1' }), 'low-power': fakeAdapter({ ...llvmpipe, device: '2' }) });
-    withNavigator({ gpu });
-    assert.equal((await listAdapters()).length, 2);
+    assert.equal((await listAdapters(gpu as unknown as GPU)).length, 2);
   });
 
   it('a null or rejected request is skipped, not thrown', async () => {
     const { gpu } = fakeGpu({ 'high-performance': new Error('GPU process crashed'), 'low-power': fakeAdapter(swiftshader) });
-    withNavigator({ gpu });
-    const found = await listAdapters();
+    const found = await listAdapters(gpu as unknown as GPU);
     assert.deepEqual(found.map((f) => [f.info.index, f.info.description]), [[0, 'SwiftShader']]);
-    withNavigator({ gpu: fakeGpu({}).gpu });
-    assert.deepEqual(await listAdapters(), []);
+    assert.deepEqual(await listAdapters(fakeGpu({}).gpu as unknown as GPU), []);
   });
 });
 
@@ -100,35 +95,71 @@ describe('requestGpuDevice', () => {
   });
 });
 
-describe('coreCount and defaultLeaseCount', () => {
-  it('coreCount: navigator.hardwareConcurrency, or 2 without one', () => {
-    withNavigator({ hardwareConcurrency: 12 });
-    assert.equal(coreCount(), 12);
-    withNavigator(undefined);
-    assert.equal(coreCount(), 2);
+describe('defaultLeaseCount', () => {
+  it("inline leases (the Deno runtime's): 1", () => {
+    assert.equal(defaultLeaseCount({ cores: 16, leaseMode: 'inline' }, 4), 1);
+    assert.equal(defaultLeaseCount({ cores: 16, leaseMode: 'inline' }), 1);
   });
 
-  it('inline leases (no Worker): 1', () => {
-    withNavigator({ hardwareConcurrency: 16 });
-    restore.push(installGlobal('Worker', undefined));
-    assert.equal(defaultLeaseCount(4), 1);
-    assert.equal(defaultLeaseCount(), 1);
-  });
-
-  it('with Worker: max(2, min(rungs, cores)), or max(2, cores) without a rung count', () => {
-    restore.push(installGlobal('Worker', class {}));
-    withNavigator({ hardwareConcurrency: 8 });
-    assert.equal(defaultLeaseCount(4), 4);
-    assert.equal(defaultLeaseCount(1), 2);
-    assert.equal(defaultLeaseCount(), 8);
-    withNavigator({ hardwareConcurrency: 1 });
-    assert.equal(defaultLeaseCount(4), 2);
-    assert.equal(defaultLeaseCount(), 2);
+  it('worker leases: max(2, min(rungs, cores)), or max(2, cores) without a rung count', () => {
+    const eight = { cores: 8, leaseMode: 'worker' } as const;
+    assert.equal(defaultLeaseCount(eight, 4), 4);
+    assert.equal(defaultLeaseCount(eight, 1), 2);
+    assert.equal(defaultLeaseCount(eight), 8);
+    const one = { cores: 1, leaseMode: 'worker' } as const;
+    assert.equal(defaultLeaseCount(one, 4), 2);
+    assert.equal(defaultLeaseCount(one), 2);
   });
 });
 
-describe('loadShader (fake fetch over shaders/)', () => {
+describe('browserRuntime (the realm\'s globals)', () => {
+  class Stub {}
+  const video = ['VideoDecoder', 'VideoEncoder', 'VideoFrame', 'EncodedVideoChunk'];
+  const audio = ['AudioData', 'AudioDecoder', 'AudioEncoder', 'EncodedAudioChunk'];
+  const install = (names: string[]) => { for (const n of names) restore.push(installGlobal(n, class extends Stub {})); };
+
+  it('Node has no WebCodecs: codecs null, and requireCodecs names the runtime', () => {
+    const rt = browserRuntime();
+    assert.equal(rt.name, 'browser');
+    assert.equal(rt.codecs, null);
+    assert.throws(() => requireCodecs(rt), (e: unknown) => e instanceof TranscodeError && e.name === 'UnsupportedCodecError'
+      && e.message.startsWith('Cannot transcode: the browser runtime has no WebCodecs VideoDecoder/VideoEncoder'));
+  });
+
+  it('reads the classes when made: video alone gives audio null; all eight give both', () => {
+    install(video);
+    const v = globalCodecs()!;
+    assert.equal(v.VideoDecoder, (globalThis as Record<string, unknown>).VideoDecoder);
+    assert.equal(v.audio, null);
+    install(audio);
+    const both = browserRuntime().codecs!;
+    assert.equal(both.audio!.AudioEncoder, (globalThis as Record<string, unknown>).AudioEncoder);
+    assert.deepEqual(requireCodecs(browserRuntime()), both);
+  });
+
+  it('navigator gives gpu and cores (2 without hardwareConcurrency); leases are workers', () => {
+    const gpu = fakeGpu({}).gpu;
+    withNavigator({ gpu, hardwareConcurrency: 12 });
+    let rt = browserRuntime();
+    assert.equal(rt.gpu, gpu);
+    assert.equal(rt.cores, 12);
+    assert.equal(rt.leaseMode, 'worker');
+    assert.equal(rt.loadShader, fetchShader);
+    withNavigator(undefined);
+    rt = browserRuntime();
+    assert.equal(rt.gpu, null);
+    assert.equal(rt.cores, 2);
+  });
+
+  it('without Web Workers, creating a lease is an UnsupportedCodecError that points Deno users at denoRuntime()', () => {
+    restore.push(installGlobal('Worker', undefined));
+    assert.throws(() => browserRuntime().createLease(1, false), (e: unknown) => e instanceof TranscodeError && e.name === 'UnsupportedCodecError' && /denoRuntime\(\)/.test(e.message));
+  });
+});
+
+describe('fetchShader and kernelSource (fake fetch over shaders/)', () => {
   const shaders = new URL('../../shaders/', import.meta.url);
+  const loadShader = (name: ShaderName) => kernelSource(fetchShader, name);
   const read = (name: string) => readFileSync(new URL(name, shaders), 'utf8');
   let failing = new Set<string>();
   const fetched: string[] = [];

@@ -1,9 +1,8 @@
-// The Deno entry of the package (`ladder-engine/deno`): importing it installs the WebCodecs classes
-// over node-av and prepares WebGPU's runtime directory (install.ts), and it exports what a Deno
-// program needs beyond the main entry (`ladder-engine`): the file input and output, probe() and
-// the distributed engine, loaded on demand (it needs the @nats-io packages).
-import './install.ts';
-
+// The Deno entry of the package (`ladder-engine/deno`): what a Deno program needs beyond the main
+// entry (`ladder-engine`): the Deno runtime (node-av's WebCodecs, inline leases; pass it as
+// `runtime`), the file input and output, probe() and the distributed engine, loaded on demand (it
+// needs the @nats-io packages). Importing it changes no global.
+export { denoRuntime } from './runtime.ts';
 export { DenoFileTarget } from './file-target.ts';
 export { openFileReader } from './file-source.ts';
 export { probe } from './probe.ts';

@@ -6,6 +6,7 @@ import { inspectHardware } from '../../schedule/inspect.ts';
 import type { HardwareReport } from '../../types/mod.ts';
 import { encoderCandidates } from './codecs.ts';
 import { opensFor } from './encoder.ts';
+import { denoRuntime } from './runtime.ts';
 
 export interface EncoderProbe {
   /** FFmpeg's encoder name, e.g. "libsvtav1". */
@@ -21,7 +22,7 @@ export interface ProbeReport extends HardwareReport {
 }
 
 export async function probe(): Promise<ProbeReport> {
-  const report = await inspectHardware();
+  const report = await inspectHardware(denoRuntime());
   const encoders: EncoderProbe[] = [];
   for (const hardware of [true, false]) {
     for (const spec of encoderCandidates('av01.0.08M.08', hardware)) {
