@@ -10,6 +10,10 @@ import type { Manifest, ManifestFile } from './manifest.ts';
 import { ProgressView } from './progress-view.ts';
 import { abortOnSignals, exitStatus } from './signals.ts';
 
+// Made first, at start-up, before the signal handlers: its one-time hardware-encoder probe runs a
+// child process synchronously (src/platform/deno/encoder.ts), and a signal then would wait for it.
+const runtime = denoRuntime();
+
 // The flags and their bounds come from the option schema (src/options.ts); these notes are this CLI's own.
 const USAGE = formatHelp('deno', `Transcodes INPUT into an AV1 ladder: DIR/<rung>p.mp4, or with --format hls DIR/master.m3u8 and a
 folder of CMAF segments per rung (dash: DIR/manifest.mpd; cmaf: both over one set of segments). Decoding and encoding use FFmpeg through node-av (SVT-AV1; NVENC/QSV/VAAPI where
@@ -137,7 +141,7 @@ async function main(): Promise<number> {
   let result: TranscodeResult | null = null;
   try {
     if (remaining.length > 0) result = await transcode({
-      runtime: denoRuntime(),
+      runtime,
       input: input.reader,
       format: args.format,
       target: hashingTarget,

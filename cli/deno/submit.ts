@@ -8,6 +8,9 @@ import { UsageError, diagnostics, formatHelp, parseCommandLine } from '../../src
 import { abortOnSignals, exitStatus } from './signals.ts';
 
 const { SOURCE_OBJECT, isJobId, openChunks, submit } = await loadDistributed();
+// Made first, at start-up, before the signal handlers: its one-time hardware-encoder probe runs a
+// child process synchronously (src/platform/deno/encoder.ts), and a signal then would wait for it.
+const runtime = denoRuntime();
 
 // The flags and their bounds come from the option schema (src/options.ts), shared with the CLIs.
 const USAGE = formatHelp('submit', `Runs INPUT's ladder on the workers pulling from NATS JetStream. --source path (default for a file)
@@ -53,7 +56,7 @@ async function main(): Promise<number> {
   const enc = new TextEncoder();
   try {
     const r = await submit({
-      nats: v.nats, runtime: denoRuntime(), ...(source ? { source } : {}), resume: v.resume, ladder, format, chunkSeconds, target, signal: controller.signal,
+      nats: v.nats, runtime, ...(source ? { source } : {}), resume: v.resume, ladder, format, chunkSeconds, target, signal: controller.signal,
       openSource: async (ref, c, job) => {
         if (ref.kind === 'path') return openFileReader(ref.path);
         if (ref.kind === 'url') return ref.url;

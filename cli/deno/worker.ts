@@ -4,6 +4,9 @@ import { denoRuntime, loadDistributed, openFileReader } from '../../src/platform
 import { formatHelp, parseCommandLine } from '../../src/mod.ts';
 
 const { SegmentWorker } = await loadDistributed();
+// Made first, at start-up, before the signal handlers: its one-time hardware-encoder probe runs a
+// child process synchronously (src/platform/deno/encoder.ts), and a signal then would wait for it.
+const runtime = denoRuntime();
 
 // The flags and their bounds come from the option schema (src/options.ts), shared with the CLIs.
 const USAGE = formatHelp('worker', `Pulls segments of ladder jobs from NATS JetStream, decodes each once, scales it to every rung and
@@ -27,7 +30,7 @@ function main(): Promise<number> | number {
   Deno.addSignalListener('SIGINT', stop);
   Deno.addSignalListener('SIGTERM', stop);
   const worker = new SegmentWorker({
-    nats: v.nats, runtime: denoRuntime(), openPath: openFileReader, leases, policy, id: v.id, signal: controller.signal,
+    nats: v.nats, runtime, openPath: openFileReader, leases, policy, id: v.id, signal: controller.signal,
     log: (line) => console.error(line),
     ...(v['test-force-colour'] ? { colorOverride: { primaries: 'bt470bg', transfer: 'smpte170m', matrix: 'bt470bg', fullRange: false } } : {}),
   });

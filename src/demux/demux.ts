@@ -8,6 +8,7 @@ import {
   CustomSource,
   EncodedPacketSink,
   Input,
+  IsobmffInputFormat,
   ReadableStreamSource,
   UrlSource,
 } from 'mediabunny';
@@ -111,14 +112,50 @@ export async function openInput(input: InputSource): Promise<Demuxed> {
   }
   const mb = new Input({ source: toSource(input), formats: ALL_FORMATS });
   try {
-    return await describe(mb);
+    return await describe(mb, input);
   } catch (err) {
     mb.dispose();
     throw err;
   }
 }
 
-async function describe(mb: Input): Promise<Demuxed> {
+/** Bytes [start, end) of a source read in ranges; null for a URL or a stream (never read twice here). */
+function rangeReader(input: InputSource): RangeReader | null {
+  if (input instanceof Blob) return { size: input.size, read: async (a, b) => new Uint8Array(await input.slice(a, b).arrayBuffer()) };
+  if (input instanceof ArrayBuffer || input instanceof Uint8Array) {
+    const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+    return { size: bytes.byteLength, read: (a, b) => Promise.resolve(bytes.subarray(a, b)) };
+  }
+  return isRangeReader(input) ? input : null;
+}
+
+/**
+ * The first top-level ISOBMFF box that runs past the end of the file, described; null when every
+ * box fits (or the source cannot be read in ranges). A file cut inside its moov is read by
+ * mediabunny as one without tracks, which is not what the user should be told.
+ */
+async function cutIsobmffBox(input: InputSource): Promise<string | null> {
+  const r = rangeReader(input);
+  if (!r) return null;
+  for (let at = 0, boxes = 0; at + 8 <= r.size && boxes < 10_000; boxes++) {
+    const head = await r.read(at, Math.min(at + 16, r.size));
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const type = String.fromCharCode(...head.subarray(4, 8));
+    let size = view.getUint32(0);
+    if (size === 1) {
+      if (head.byteLength < 16) return `its ${type} box at byte ${at} is cut inside its header`;
+      size = Number(view.getBigUint64(8));
+    } else if (size === 0) {
+      return null; // runs to the end of the file by definition
+    }
+    if (size < 8) return null; // not a box structure we can follow; leave the verdict to the demuxer
+    if (at + size > r.size) return `its ${type} box at byte ${at} is ${size} bytes, but the file ends ${r.size - at} bytes into it`;
+    at += size;
+  }
+  return null;
+}
+
+async function describe(mb: Input, input: InputSource): Promise<Demuxed> {
   let format;
   try {
     if (!(await mb.canRead())) throw new CorruptInputError('Cannot read input: not a recognised media container (empty, truncated or not a video file)');
@@ -134,7 +171,11 @@ async function describe(mb: Input): Promise<Demuxed> {
   } catch (err) {
     throw wrap('Cannot read tracks', err);
   }
-  if (!track) throw new NoVideoTrackError(`Input has no video track (container: ${format.name})`);
+  if (!track) {
+    const cut = format instanceof IsobmffInputFormat ? await cutIsobmffBox(input).catch(() => null) : null;
+    if (cut) throw new CorruptInputError(`Input is truncated: ${cut}`);
+    throw new NoVideoTrackError(`Input has no video track (container: ${format.name})`);
+  }
   const notices: string[] = [];
   const videoTracks = await mb.getVideoTracks().catch(() => [track]);
   if (videoTracks.length > 1) notices.push(`The input has ${videoTracks.length} video tracks; only track ${track.id} (${track.codedWidth}x${track.codedHeight}, the primary one) is transcoded`);

@@ -14,7 +14,7 @@ import { checkRung, writeOutputs } from './finalize.ts';
 import type { StoredChunk, WrittenLadder } from './finalize.ts';
 import { DistributedError, cancelJob, openChunks, openCluster, readState, removeJobData } from './nats.ts';
 import type { Cluster } from './nats.ts';
-import { MAX_DELIVER, SOURCE_OBJECT, WORK_CONSUMER, WORK_STREAM, chunkBucket, decodeChunkBlob, workSubject } from './protocol.ts';
+import { MAX_DELIVER, SOURCE_OBJECT, WORK_CONSUMER, WORK_STREAM, chunkBucket, chunkObject, decodeChunkBlob, workSubject } from './protocol.ts';
 import type { ChunkMeta, JobSpec, JobState, SourceRef, WorkItem } from './protocol.ts';
 import { planSegments } from './segments.ts';
 
@@ -196,7 +196,7 @@ async function follow(c: Cluster, spec: JobSpec, demux: Demuxed, audio: Prepared
       for (let r = 0; r < rungs; r++) {
         const chunks: StoredChunk[] = [];
         for (const s of spec.segments) {
-          const blob = await store.getBlob(`chunk-${r}-${s.index}`);
+          const blob = await store.getBlob(chunkObject(r, s.index));
           if (!blob) throw new DistributedError(`Job ${job}: rung ${r} chunk ${s.index} is listed in KV but missing from the object store`);
           chunks.push(decodeChunkBlob(blob));
         }

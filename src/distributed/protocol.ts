@@ -137,7 +137,13 @@ export function decodeChunkBlob(blob: Uint8Array): { meta: ChunkMeta; packets: E
   if (blob.byteLength < 4) throw new ChunkBlobError('Cannot read chunk blob: shorter than its header length');
   const len = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(0);
   if (4 + len > blob.byteLength) throw new ChunkBlobError('Cannot read chunk blob: header runs past the end');
-  const head = JSON.parse(new TextDecoder().decode(blob.subarray(4, 4 + len))) as { meta: ChunkMeta; packets: Array<{ t: number; d: number; k: boolean; n: number }> };
+  let head: { meta: ChunkMeta; packets: Array<{ t: number; d: number; k: boolean; n: number }> };
+  try {
+    head = JSON.parse(new TextDecoder().decode(blob.subarray(4, 4 + len))) as typeof head;
+  } catch (err) {
+    throw new ChunkBlobError(`Cannot read chunk blob: its header is not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (!Array.isArray(head?.packets) || typeof head.meta !== 'object' || head.meta === null) throw new ChunkBlobError('Cannot read chunk blob: its header has no meta or packet list');
   let at = 4 + len;
   const packets: EncodedPacketOut[] = head.packets.map((p) => {
     if (at + p.n > blob.byteLength) throw new ChunkBlobError(`Cannot read chunk blob of rung ${head.meta.rung} chunk ${head.meta.index}: packet data runs past the end`);
@@ -145,5 +151,6 @@ export function decodeChunkBlob(blob: Uint8Array): { meta: ChunkMeta; packets: E
     at += p.n;
     return { data, timestamp: p.t, duration: p.d, key: p.k };
   });
+  if (at !== blob.byteLength) throw new ChunkBlobError(`Cannot read chunk blob of rung ${head.meta.rung} chunk ${head.meta.index}: ${blob.byteLength - at} bytes follow its last packet`);
   return { meta: head.meta, packets };
 }

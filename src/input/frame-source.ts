@@ -149,7 +149,7 @@ function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal | undefined): 
 
 /** Without the runtime's AudioData class, an object shaped like one (FrameAudioEncoder then refuses it by name). */
 function looksLikeAudioData(item: unknown): boolean {
-  return typeof item === 'object' && item !== null && 'sampleRate' in item && 'numberOfFrames' in item && 'numberOfChannels' in item;
+  return typeof item === 'object' && item !== null && 'sampleRate' in item && 'numberOfChannels' in item;
 }
 
 function closeItem(item: unknown): void {

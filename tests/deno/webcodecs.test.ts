@@ -263,3 +263,16 @@ Deno.test('ChunkEncoderCore: reset() while add() waits for room in the queue end
   ]);
   assert(settled !== 'hung', 'add() still waiting 10 s after reset()');
 });
+
+Deno.test('transcode() under Deno without a runtime: an UnsupportedCodecError that says to pass denoRuntime(), before any decoding', async () => {
+  const { transcode } = await import('../../src/mod.ts');
+  const { openFileReader } = await import('../../src/platform/deno/mod.ts');
+  let caught: unknown = null;
+  try {
+    await transcode({ input: await openFileReader(VIDEO), ladder: [90] });
+  } catch (err) {
+    caught = err;
+  }
+  assert(caught instanceof Error && caught.name === 'UnsupportedCodecError', `got ${String(caught)}`);
+  assert(/the browser runtime has no WebCodecs VideoDecoder\/VideoEncoder \(under Deno, pass runtime: denoRuntime\(\)/.test(caught.message), caught.message);
+});

@@ -1,6 +1,6 @@
 // A simulated encoder backend for scheduler tests: deterministic leases that spend a controlled
 // cost per chunk in virtual time, and can be told to break the AV1 contract or to fail. Their key
-// packets carry a real AV1 sequence header (Chromium's, 1280x720 level 5.0), so the contract check
+// packets carry a real AV1 sequence header (Chromium's, 1280x720, seq_level_idx 5 = level 3.1), so the contract check
 // runs on a real parser.
 import { CodecFailureError } from '../../src/errors.ts';
 import type { ChunkJob, EncoderLease, RawFrame } from '../../src/types/mod.ts';

@@ -9,6 +9,7 @@ import { isFrameSource, openFrameSource } from '../../src/input/frame-source.ts'
 import type { FrameSource, FrameSourceCodecs } from '../../src/input/frame-source.ts';
 import { FakeAudioData, audioLog, fakeAudioCodecs } from '../lib/fake-audio.ts';
 import { FakeVideoFrame } from '../lib/fake-frame.ts';
+import { UnsupportedCodecError } from '../../src/errors.ts';
 
 /** The fakes as the runtime's codecs that openFrameSource is given. */
 let codecs: FrameSourceCodecs;
@@ -191,5 +192,15 @@ describe('frames(): ownership, conversion, ending', () => {
     const input = openFrameSource(src([new FakeAudioData(48_000, 2, 0, 20_000), new FakeAudioData(44_100, 2, 20_000, 20_000)]), codecs);
     await assert.rejects((async () => { for await (const f of input.frames(undefined)) release(f); })(),
       (e: unknown) => e instanceof RangeError && e.message === 'Cannot encode frame source audio: AudioData changed from 48000 Hz, 2 ch to 44100 Hz, 2 ch');
+  });
+
+  it('a runtime without audio codecs: AudioData is an UnsupportedCodecError, closed, and the frame before it too', async () => {
+    const frame = i420(32, 32);
+    const data = new FakeAudioData(48_000, 2, 0, 20_000);
+    const input = openFrameSource(src([frame, data]), { ...codecs, audio: null });
+    await assert.rejects((async () => { for await (const f of input.frames(undefined)) release(f); })(),
+      (e: unknown) => e instanceof UnsupportedCodecError && e.message === 'Cannot encode frame source audio: this runtime has no WebCodecs AudioEncoder');
+    assert.equal(data.closed, true);
+    assert.equal(frame.closed, 1);
   });
 });
