@@ -31,7 +31,16 @@ try {
   process.exit(1);
 }
 
-const child = spawn(deno, ['run', '-A', entry, ...args], { stdio: 'inherit' });
+// MALLOC_ARENA_MAX=1 (unless the caller set it): glibc's malloc gives threads up to 8 × cores
+// arenas and returns little of an arena's freed memory to the system. The engine opens a fresh
+// SVT-AV1 encoder (about 50 threads) per chunk and closes it after, so with 16 arenas (2 cores) each
+// new encoder's allocations landed in arenas still holding what earlier encoders had freed, and peak
+// RSS grew with the clip's length (35 s of video.mp4 at --ladder 360: 840–990 MiB, against 710–730
+// MiB for its 5 s; free memory, not live: malloc_trim every 250 ms held the 35 s run to 574 MiB).
+// One arena reuses what the last encoder freed: 540–555 MiB for 35 s, about 500 MiB for 5 s, with
+// the same CPU time (README, Memory). deno.json's transcode and worker tasks set the same.
+const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
+const child = spawn(deno, ['run', '-A', entry, ...args], { stdio: 'inherit', env });
 // Ctrl-C reaches the child directly too (same process group); a second SIGINT is harmless to it.
 const forward = (signal) => { if (child.exitCode === null && child.signalCode === null) child.kill(signal); };
 for (const s of FORWARDED) process.on(s, forward);
