@@ -3,7 +3,9 @@
 import { callbackTarget, diagnostics, inspectHardware, measureScaler, transcode } from '../src/mod.ts';
 import type { AudioOutcome, OutputFormat, ProgressEvent, QualityFigures, RungResult, TranscodeOptions } from '../src/mod.ts';
 import { makeSampleClip } from './sample.ts';
-import './peer.ts';
+// Imported by name, not for its side effect: package.json's `sideEffects: false` lets the bundler
+// drop a bare `import './peer.ts'`, which left bench:ladder without its peer.
+import { runPeer } from './peer.ts';
 
 export interface JobRequest {
   inputUrl: string | null;
@@ -129,11 +131,12 @@ async function runJob(req: JobRequest): Promise<JobReply> {
 }
 
 declare global {
-  interface Window { runJob: typeof runJob; inspectHardware: typeof inspectHardware; gpuBufferBytes: () => { live: number; peak: number }; harnessReady: boolean }
+  interface Window { runJob: typeof runJob; inspectHardware: typeof inspectHardware; gpuBufferBytes: () => { live: number; peak: number }; harnessReady: boolean; runPeer: typeof runPeer }
 }
 window.runJob = runJob;
 window.gpuBufferBytes = () => diagnostics().gpuBufferBytes;
 window.inspectHardware = inspectHardware;
+window.runPeer = runPeer;
 window.harnessReady = true;
 
 // ---- engine jobs (issue 7) ---------------------------------------------------------------------

@@ -55,7 +55,7 @@ async function upload(url: string, bytes: Uint8Array): Promise<void> {
   if (!res.ok) throw new Error(`upload to ${url} failed: HTTP ${res.status}`);
 }
 
-async function runPeer(req: PeerRequest): Promise<PeerReply> {
+export async function runPeer(req: PeerRequest): Promise<PeerReply> {
   const kf = req.keyFrameSeconds ?? 2;
   let t0 = performance.now();
   try {
@@ -80,8 +80,3 @@ async function runPeer(req: PeerRequest): Promise<PeerReply> {
     }
   }
 }
-
-declare global {
-  interface Window { runPeer: typeof runPeer }
-}
-window.runPeer = runPeer;
