@@ -141,3 +141,12 @@ describe('import boundaries (src/boundaries.json)', () => {
     assert.deepEqual(cycles(rules), []);
   });
 });
+
+describe('tests per stage', () => {
+  it('every stage folder src/X/ (code, not types) has its unit test file tests/unit/X.test.ts', () => {
+    const stages = readdirSync(join(ROOT, 'src')).filter((d) => statSync(join(ROOT, 'src', d)).isDirectory() && d !== 'types');
+    assert.ok(stages.length >= 15, `found ${stages.length} stage folders`);
+    const units = new Set(readdirSync(join(ROOT, 'tests/unit')));
+    assert.deepEqual(stages.filter((d) => !units.has(`${d}.test.ts`)), [], 'stage folders without tests/unit/<stage>.test.ts');
+  });
+});

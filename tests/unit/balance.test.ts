@@ -5,18 +5,18 @@
 // the real code and is placed through the engine's real hooks. No wall-clock assertions.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BalancerJob, Candidate, JobHooks, LoadBalancer } from '../src/balance/balancer.ts';
-import { WeightedLeastLoadBalancer, loadOf, stagePixels } from '../src/balance/weighted.ts';
-import { parseAdapterWeights } from '../src/balance/weights.ts';
-import { VirtualClock } from './lib/simulated.ts';
-import { createEngineWith } from '../src/engine.ts';
-import { CodecFailureError, CorruptInputError, abortError } from '../src/errors.ts';
-import { planLadder } from '../src/plan/ladder.ts';
-import type { AdapterInfo, FoundAdapter } from '../src/platform/gpu.ts';
-import type { ProgressEvent } from '../src/progress/events.ts';
-import { allowedAdapters, parsePolicy } from '../src/schedule/pool.ts';
-import type { HardwareReport } from '../src/schedule/inspect.ts';
-import type { SourceInfo, TranscodeOptions, TranscodeResult } from '../src/types/mod.ts';
+import type { BalancerJob, Candidate, JobHooks, LoadBalancer } from '../../src/balance/balancer.ts';
+import { WeightedLeastLoadBalancer, loadOf, stagePixels } from '../../src/balance/weighted.ts';
+import { parseAdapterWeights } from '../../src/balance/weights.ts';
+import { VirtualClock } from '../lib/simulated.ts';
+import { createEngineWith } from '../../src/engine.ts';
+import { CodecFailureError, CorruptInputError, abortError } from '../../src/errors.ts';
+import { planLadder } from '../../src/plan/ladder.ts';
+import type { AdapterInfo, FoundAdapter } from '../../src/platform/gpu.ts';
+import type { ProgressEvent } from '../../src/progress/events.ts';
+import { allowedAdapters, parsePolicy } from '../../src/schedule/pool.ts';
+import type { HardwareReport } from '../../src/schedule/inspect.ts';
+import type { SourceInfo, TranscodeOptions, TranscodeResult } from '../../src/types/mod.ts';
 
 function adapterInfo(index: number): AdapterInfo {
   return { index, vendor: `sim${index}`, architecture: '', description: `simulated adapter ${index}`, isFallback: false };

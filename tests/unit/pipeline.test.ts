@@ -4,17 +4,17 @@
 // success, error or abort), and the rule that names the bounding stage.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adopt, openFrameCount } from '../src/decode/frames.ts';
-import type { DemuxedPacket } from '../src/demux/demux.ts';
-import { PACKET_QUEUE, PipelineFront } from '../src/pipeline/front.ts';
-import type { FrontSource } from '../src/pipeline/front.ts';
-import { StageMeter } from '../src/pipeline/meter.ts';
-import { boundOf, formatStages, stageProfile } from '../src/pipeline/profile.ts';
-import { BoundedQueue } from '../src/pipeline/queue.ts';
-import { OutputClock } from '../src/pipeline/readout.ts';
-import { usToTicks } from '../src/timescale.ts';
-import type { SourcePlanes } from '../src/scale/scaler.ts';
-import type { StageName, StageStats } from '../src/types/mod.ts';
+import { adopt, openFrameCount } from '../../src/decode/frames.ts';
+import type { DemuxedPacket } from '../../src/demux/demux.ts';
+import { PACKET_QUEUE, PipelineFront } from '../../src/pipeline/front.ts';
+import type { FrontSource } from '../../src/pipeline/front.ts';
+import { StageMeter } from '../../src/pipeline/meter.ts';
+import { boundOf, formatStages, stageProfile } from '../../src/pipeline/profile.ts';
+import { BoundedQueue } from '../../src/pipeline/queue.ts';
+import { OutputClock } from '../../src/pipeline/readout.ts';
+import { usToTicks } from '../../src/timescale.ts';
+import type { SourcePlanes } from '../../src/scale/scaler.ts';
+import type { StageName, StageStats } from '../../src/types/mod.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -3,11 +3,11 @@
 // typed error naming the cause. No wall-clock assertions.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VirtualClock, createSimulatedLease } from './lib/simulated.ts';
-import type { SimulatedLeaseOptions } from './lib/simulated.ts';
-import type { ProgressEvent } from '../src/progress/events.ts';
-import { Scheduler } from '../src/schedule/scheduler.ts';
-import type { AcceptedRung } from '../src/schedule/scheduler.ts';
+import { VirtualClock, createSimulatedLease } from '../lib/simulated.ts';
+import type { SimulatedLeaseOptions } from '../lib/simulated.ts';
+import type { ProgressEvent } from '../../src/progress/events.ts';
+import { Scheduler } from '../../src/schedule/scheduler.ts';
+import type { AcceptedRung } from '../../src/schedule/scheduler.ts';
 
 const FPS = 25;
 const CHUNK_FRAMES = 50;
