@@ -80,7 +80,7 @@ async function runJob(req: JobRequest): Promise<JobReply> {
   const events: JobReply['events'] = [];
   const upload = async (name: string, bytes: Uint8Array) => {
     const res = await fetch(`${req.uploadBase}${name}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> });
-    if (!res.ok) throw new Error(`Upload of ${name} failed: HTTP ${res.status}`);
+    if (!res.ok) throw new Error(`Upload of ${name} failed: HTTP ${res.status}${res.status === 500 ? `: ${await res.text()}` : ''}`);
   };
   const controller = new AbortController();
   let abortedAt: number | null = null;

@@ -2,7 +2,7 @@
 // VideoFrame open. Runs the harness in one Chromium page; the CLI's error exit is checked too.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright';
@@ -73,6 +73,19 @@ describe('bad inputs in Chromium', () => {
     const missing = await runCli([join(dir, 'does-not-exist.mp4'), '--out', dir], 60_000);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /input file not found/);
+  });
+
+  it('a file that cannot be written (a folder where master.m3u8 goes) fails the CLI by name, and leaves none of the files the job wrote', async () => {
+    const out = tempDir('bad-cli-write');
+    mkdirSync(join(out, 'master.m3u8'));
+    writeFileSync(join(out, 'master.m3u8', 'keep'), 'not the engine\'s');
+    // HLS writes every rung's segments and playlists first, then the master: all of them land before the failure.
+    const r = await runCli([join(MEDIA, 'video.mp4'), '--out', out, '--format', 'hls', '--ladder', '144', '--leases', '1', '--chunk-seconds', '1'], 240_000);
+    assert.equal(r.code, 1, r.stderr.slice(-2000));
+    assert.match(r.stderr, /error: .*Upload of master\.m3u8 failed: HTTP 500: cannot write .*master\.m3u8: /);
+    assert.match(r.stderr, /rung 144p done/, 'the rung was written before the master failed');
+    const left = readdirSync(out, { recursive: true }).map(String).sort();
+    assert.deepEqual(left, ['master.m3u8', join('master.m3u8', 'keep')], 'only what was there before the job');
   });
 });
 

@@ -19,6 +19,7 @@ on stderr and in the JSON as rungs[].quality (per chunk as rungs[].chunks[].qual
 --audio auto (default) carries the source's audio or re-encodes it as Opus, failing only if neither is
 possible; drop writes video only; require fails before decoding when the source has no audio. What
 became of the audio is a note on stderr and in the JSON as audio.
+A failed job exits 1 and leaves none of the files it wrote.
 Ctrl-C (SIGINT) or SIGTERM cancels: Chromium is closed, nothing the job wrote is left, exit 130 (SIGINT) or 143 (SIGTERM).`);
 
 function fail(message: string): never {

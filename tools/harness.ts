@@ -85,9 +85,17 @@ export async function serve(opts: {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const dest = join(opts.outDir!, name);
-        mkdirSync(resolve(dest, '..'), { recursive: true });
-        writeFileSync(`${dest}.partial`, Buffer.concat(chunks));
-        renameSync(`${dest}.partial`, dest);
+        try {
+          mkdirSync(resolve(dest, '..'), { recursive: true });
+          writeFileSync(`${dest}.partial`, Buffer.concat(chunks));
+          renameSync(`${dest}.partial`, dest);
+        } catch (err) {
+          // A file that cannot be written (disk full, a folder in the way) fails its upload, and so
+          // the job, with the reason; it must not end this process from inside the server.
+          rmSync(`${dest}.partial`, { force: true, recursive: false });
+          res.writeHead(500).end(`cannot write ${dest}: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
         written.push(dest);
         res.writeHead(201).end();
       });
@@ -206,7 +214,8 @@ export async function transcodeInBrowser(opts: {
   audio?: 'auto' | 'drop' | 'require' | undefined;
   /**
    * Cancels the job: Chromium is closed, and every file the job uploaded is removed, then the
-   * promise rejects with the signal's reason. With a signal, the caller owns SIGINT/SIGTERM
+   * promise rejects with the signal's reason. A job that fails (an error reply, a page error, an
+   * exception) leaves nothing either: its finished rungs are not the ladder it was asked for. With a signal, the caller owns SIGINT/SIGTERM
    * (Playwright's own handlers are off).
    */
   signal?: AbortSignal | undefined;
@@ -225,6 +234,11 @@ export async function transcodeInBrowser(opts: {
   const balancerDir = opts.balancer ? await step(bundleBalancer(opts.balancer)) : null;
   const server = await serve({ inputPath: opts.inputPath ?? undefined, outDir: opts.outDir, ...(balancerDir ? { mounts: { '/balancer/': balancerDir } } : {}) });
   let browser: Browser | null = null;
+  let succeeded = false;
+  const settle = (reply: JobReply & PageErrors): JobReply & PageErrors => {
+    succeeded = reply.ok && reply.pageErrors.length === 0;
+    return reply;
+  };
   try {
     browser = await step(launchChromium({ ownSignals: signal !== undefined }));
     const { page, errors } = await step(openHarness(browser, server.origin, opts.onLog));
@@ -240,23 +254,23 @@ export async function transcodeInBrowser(opts: {
       ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
       ...(opts.audio !== undefined ? { audio: opts.audio } : {}),
     };
-    if (!balancerDir && opts.adapterWeights === undefined) return { ...(await step(runJob(page, job))), ...errors };
+    if (!balancerDir && opts.adapterWeights === undefined) return settle({ ...(await step(runJob(page, job))), ...errors });
     const many = await step(runEngineJobs(page, {
       jobs: [job],
       ...(balancerDir ? { balancerUrl: `${server.origin}/balancer/balancer.js` } : {}),
       ...(opts.adapterWeights !== undefined ? { adapterWeights: opts.adapterWeights } : {}),
     }));
     const reply: JobReply = many.jobs[0] ?? { ok: false, events: [], openFrames: many.openFrames, liveWorkers: 0, wallMs: many.wallMs, ...(many.error ? { error: many.error } : {}) };
-    return { ...reply, ...errors };
+    return settle({ ...reply, ...errors });
   } finally {
     await browser?.close();
     await server.close(); // uploads are written synchronously on arrival: none lands after this
     if (balancerDir) rmSync(balancerDir, { recursive: true, force: true });
-    if (signal?.aborted) discardUploads(opts.outDir, server.written);
+    if (signal?.aborted || !succeeded) discardUploads(opts.outDir, server.written);
   }
 }
 
-/** Removes what a cancelled job uploaded, and the folders that leaves empty (never outDir itself). */
+/** Removes what a cancelled or failed job uploaded, and the folders that leaves empty (never outDir itself). */
 function discardUploads(outDir: string, files: readonly string[]): void {
   const root = resolve(outDir);
   const dirs = new Set<string>();
