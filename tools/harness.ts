@@ -92,7 +92,7 @@ export async function serve(opts: {
         } catch (err) {
           // A file that cannot be written (disk full, a folder in the way) fails its upload, and so
           // the job, with the reason; it must not end this process from inside the server.
-          rmSync(`${dest}.partial`, { force: true, recursive: false });
+          rmSync(`${dest}.partial`, { force: true });
           res.writeHead(500).end(`cannot write ${dest}: ${err instanceof Error ? err.message : String(err)}`);
           return;
         }

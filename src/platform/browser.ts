@@ -17,6 +17,9 @@ export function globalCodecs(): WebCodecs | null {
   return { VideoDecoder: g.VideoDecoder, VideoEncoder: g.VideoEncoder, VideoFrame: g.VideoFrame, EncodedVideoChunk: g.EncodedVideoChunk, audio };
 }
 
+/** What a Deno program without the Deno runtime is told. */
+const DENO_HINT = "under Deno, pass runtime: denoRuntime() from the package's deno entry, ladder-engine/deno";
+
 export function browserRuntime(): Runtime {
   const nav = globalThis.navigator as Navigator | undefined;
   const codecs = globalCodecs();
@@ -27,7 +30,7 @@ export function browserRuntime(): Runtime {
     cores: nav?.hardwareConcurrency ?? 2,
     leaseMode: 'worker',
     createLease(id, hardware) {
-      if (typeof Worker === 'undefined') throw new UnsupportedCodecError('Cannot start an encoder lease: this runtime has no Web Workers (under Deno, pass runtime: denoRuntime() from the package\'s deno entry)');
+      if (typeof Worker === 'undefined') throw new UnsupportedCodecError(`Cannot start an encoder lease: this runtime has no Web Workers (${DENO_HINT})`);
       return workerLease(id, hardware);
     },
     loadShader: fetchShader,
@@ -37,5 +40,5 @@ export function browserRuntime(): Runtime {
 /** The runtime's WebCodecs, or an UnsupportedCodecError that says which runtime lacks them. */
 export function requireCodecs(runtime: Runtime): WebCodecs {
   if (runtime.codecs) return runtime.codecs;
-  throw new UnsupportedCodecError(`Cannot transcode: the ${runtime.name} runtime has no WebCodecs VideoDecoder/VideoEncoder${runtime.name === 'browser' && typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined' ? ' (under Deno, pass runtime: denoRuntime() from the package\'s deno entry, ladder-engine/deno)' : ''}`);
+  throw new UnsupportedCodecError(`Cannot transcode: the ${runtime.name} runtime has no WebCodecs VideoDecoder/VideoEncoder${runtime.name === 'browser' && typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined' ? ` (${DENO_HINT})` : ''}`);
 }

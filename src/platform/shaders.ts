@@ -32,19 +32,23 @@ export async function fetchText(url: URL): Promise<string> {
   return res.text();
 }
 
-const fetched = new Map<ShaderFile, Promise<string>>();
+/** A loader that reads each file once through `read`; a failed read is forgotten, so a later call tries again. */
+export function onceEach(read: ShaderLoader): ShaderLoader {
+  const texts = new Map<ShaderFile, Promise<string>>();
+  return (file) => {
+    let text = texts.get(file);
+    if (!text) {
+      text = read(file);
+      // A failed load (offline, bad deploy) must not poison later attempts.
+      text.catch(() => texts.delete(file));
+      texts.set(file, text);
+    }
+    return text;
+  };
+}
 
 /** The browser runtime's loader: fetch() of the module-relative URL, once per file. */
-export function fetchShader(file: ShaderFile): Promise<string> {
-  let text = fetched.get(file);
-  if (!text) {
-    text = fetchText(shaderUrl(file));
-    // A failed load (offline, bad deploy) must not poison later attempts.
-    text.catch(() => fetched.delete(file));
-    fetched.set(file, text);
-  }
-  return text;
-}
+export const fetchShader: ShaderLoader = onceEach((file) => fetchText(shaderUrl(file)));
 
 /** The kernel's source as compiled: the prelude, then the kernel's own file. */
 export async function kernelSource(load: ShaderLoader, name: ShaderName): Promise<string> {

@@ -9,8 +9,8 @@
 // workers). Their encodes still run in parallel, on the threads that node-av's async calls and
 // SVT-AV1 use, off the JS thread.
 import { inlineLease } from '../../encode/lease.ts';
-import type { Runtime, ShaderFile, WebCodecs } from '../../types/mod.ts';
-import { fetchText, shaderUrl } from '../shaders.ts';
+import type { Runtime, WebCodecs } from '../../types/mod.ts';
+import { fetchText, onceEach, shaderUrl } from '../shaders.ts';
 import { DenoAudioData, DenoEncodedAudioChunk } from './audio-data.ts';
 import { DenoAudioDecoder } from './audio-decoder.ts';
 import { DenoAudioEncoder } from './audio-encoder.ts';
@@ -27,19 +27,11 @@ const codecs = {
   audio: { AudioData: DenoAudioData, AudioDecoder: DenoAudioDecoder, AudioEncoder: DenoAudioEncoder, EncodedAudioChunk: DenoEncodedAudioChunk },
 } as unknown as WebCodecs; // structurally the WebCodecs classes, as far as the engine uses them
 
-const shaders = new Map<ShaderFile, Promise<string>>();
-
 /** A WGSL file, read once: from disk for a file: module, else fetched (a package served over https). */
-function loadShader(file: ShaderFile): Promise<string> {
-  let text = shaders.get(file);
-  if (!text) {
-    const url = shaderUrl(file);
-    text = url.protocol === 'file:' ? Deno.readTextFile(url) : fetchText(url);
-    text.catch(() => shaders.delete(file));
-    shaders.set(file, text);
-  }
-  return text;
-}
+const loadShader = onceEach((file) => {
+  const url = shaderUrl(file);
+  return url.protocol === 'file:' ? Deno.readTextFile(url) : fetchText(url);
+});
 
 let made: Runtime | null = null;
 
