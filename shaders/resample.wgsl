@@ -16,7 +16,7 @@
 // (filters.ts, blockFilter), so a row load and a weight load feed 64 multiply-adds.
 //
 // Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4.
-// unpackBytes comes from prelude.wgsl, prepended when the pipeline loads.
+// prelude.wgsl is prepended when the pipeline loads (this kernel unpacks with the unorm builtins).
 
 // Input samples: 8-bit (pass 1) or 16-bit fixed point (pass 2). A pipeline constant, so the unused
 // unpacking compiles away.
@@ -42,8 +42,6 @@ struct Pass {
 @group(0) @binding(4) var<storage, read_write> dst16: array<vec2<u32>>;
 @group(0) @binding(5) var<storage, read_write> dst8: array<vec4<u32>>;
 
-const HALVES = vec2<u32>(0u, 16u);
-
 // The 16 accumulated columns, each a vec4 over the block's four outputs. Named fields, not an
 // array: a dynamically indexed private array becomes per-lane memory traffic on CPU adapters.
 struct Acc {
@@ -65,12 +63,15 @@ struct Acc {
   c15: vec4<f32>,
 }
 
+// Samples as the unorm builtins give them (8-bit / 255, 16-bit / 65535): one instruction per word,
+// where shifting, masking and converting each lane cost several on SwiftShader (about 1/6 of the
+// pass). The scale is folded back into put16() and to8().
 fn bytes(word: u32) -> vec4<f32> {
-  return vec4<f32>(unpackBytes(word));
+  return unpack4x8unorm(word);
 }
 
 fn halves(word: u32) -> vec2<f32> {
-  return vec2<f32>((vec2<u32>(word) >> HALVES) & vec2<u32>(0xffffu));
+  return unpack2x16unorm(word);
 }
 
 fn filterColumns(gid: vec3<u32>) -> Acc {
@@ -151,15 +152,17 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
 }
 
 fn put16(at: u32, v: vec4<f32>) {
-  // Ringing above white is cut where swscale's 15-bit intermediate saturates (32767 / 128).
-  // Rounded half up; the cut bounds it above 65535, max() keeps the conversion defined below 0.
-  let q = vec4<u32>(max(min(v, vec4<f32>(32767.0 / 128.0)) * 128.0 + (64.0 * 128.0 + 0.5), vec4<f32>(0.0)));
+  // v is in 1/255 of a code value (bytes()). Ringing above white is cut where swscale's 15-bit
+  // intermediate saturates (32767 / 128). Rounded half up; the cut bounds it above 65535, max()
+  // keeps the conversion defined below 0.
+  let q = vec4<u32>(max(min(v, vec4<f32>(32767.0 / 128.0 / 255.0)) * (128.0 * 255.0) + (64.0 * 128.0 + 0.5), vec4<f32>(0.0)));
   dst16[at] = vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
 }
 
-// (acc / 128 - 64) * scale + offset, rounded half up and clamped, with the constants folded.
+// (acc * 65535 / 128 - 64) * scale + offset, rounded half up and clamped, with the constants folded
+// (acc is in 1/65535 of the 16-bit intermediate: halves()).
 fn to8(acc: vec4<f32>) -> vec4<u32> {
-  let scale = step.range.x * (1.0 / 128.0);
+  let scale = step.range.x * (65535.0 / 128.0);
   let offset = step.range.y - 64.0 * step.range.x + 0.5;
   return vec4<u32>(clamp(acc * scale + offset, vec4<f32>(0.0), vec4<f32>(255.0)));
 }

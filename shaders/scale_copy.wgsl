@@ -1,20 +1,18 @@
-// Moves one plane without filtering: a 1:1 rung (the output has the source's display size) or the
-// quarter and half turns of an already scaled rung. Converts to limited range on the way (value *
-// scale + offset, rounded half up, clamped to 0..255); with scale 1 and offset 0 the bytes pass
-// through unchanged, so a limited-range source comes out bit-identical. Skipping the filter passes
-// matters because the top rung of a ladder is usually the source size.
+// Moves one plane without filtering: the quarter and half turns of a rotated source's 1:1 rung (the
+// output has the source's display size) or of an already scaled rung. Converts to limited range on
+// the way (value * scale + offset, rounded half up, clamped to 0..255); with scale 1 and offset 0
+// the bytes pass through unchanged, so a limited-range source comes out bit-identical. An upright
+// 1:1 rung never comes here: the CPU copies it (through a range table for a full-range source).
 //
 // Source planes are 8-bit with 16-byte aligned offsets and strides (the scaler repacks any frame
 // that is not). Output rows are padded to whole u32 words; the CPU drops the padding.
 //
-// main_copy (no rotation): one invocation reads 16 samples of one row in one load and writes four
-// words; workgroups are 16 x 4 invocations. main_turn (ROTATION 1..3, clockwise / 90): one
-// invocation writes one word, four neighbouring output samples, each fetched from its own source
-// byte; workgroups are 64 words x 4 rows. main_transpose: the source plane with rows and columns
-// swapped, no range change, so the resampler's first pass can filter along rows (see
-// resample.wgsl); one invocation reads 16 columns of 4 rows (four loads) and writes 16 words, one
-// per column; workgroups are 16 x 4 invocations. unpackBytes and packBytes come from
-// prelude.wgsl, prepended when the pipeline loads.
+// main_turn (ROTATION 1..3, clockwise / 90): one invocation writes one word, four neighbouring
+// output samples, each fetched from its own source byte; workgroups are 64 words x 4 rows.
+// main_transpose: the source plane with rows and columns swapped, no range change, so the
+// resampler's first pass can filter along rows (see resample.wgsl); one invocation reads 16 columns
+// of 4 rows (four loads) and writes 16 words, one per column; workgroups are 16 x 4 invocations.
+// unpackBytes and packBytes come from prelude.wgsl, prepended when the pipeline loads.
 
 override ROTATION: u32 = 0u;
 
@@ -34,22 +32,6 @@ struct Plane {
 
 fn convert(samples: vec4<u32>) -> u32 {
   return packBytes(vec4<u32>(clamp(floor(vec4<f32>(samples) * plane.range.x + plane.range.y + 0.5), vec4<f32>(0.0), vec4<f32>(255.0))));
-}
-
-@compute @workgroup_size(16, 4)
-fn main_copy(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let y = gid.y;
-  let word = gid.x * 4u;
-  if (word >= plane.out.w || y >= plane.out.y) {
-    return;
-  }
-  // Samples past the row's end come from the source row's padding; they are dropped later.
-  let q = quads[(plane.src.x + y * plane.src.y) / 16u + gid.x];
-  let at = plane.out.z + y * plane.out.w + word;
-  dst[at] = convert(unpackBytes(q.x));
-  if (word + 1u < plane.out.w) { dst[at + 1u] = convert(unpackBytes(q.y)); }
-  if (word + 2u < plane.out.w) { dst[at + 2u] = convert(unpackBytes(q.z)); }
-  if (word + 3u < plane.out.w) { dst[at + 3u] = convert(unpackBytes(q.w)); }
 }
 
 fn sourceByte(addr: u32) -> u32 {

@@ -76,11 +76,43 @@ export function destroyTracked(b: GPUBuffer): void {
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
 
-/** Planes laid out with row strides inside `bytes`, copied out as one tightly packed picture. */
-export function packPlanes(bytes: Uint8Array, planes: ReadonlyArray<{ offset: number; stride: number; width: number; height: number }>): Uint8Array {
+/** Full → limited range per plane (Y, U, V): `value * scale + offset`, as the filter passes apply it. */
+export function rangeConversion(fullRange: boolean): [[number, number], [number, number], [number, number]] {
+  if (!fullRange) return [[1, 0], [1, 0], [1, 0]];
+  const c = 224 / 255;
+  return [[219 / 255, 16], [c, 128 - 128 * c], [c, 128 - 128 * c]];
+}
+
+/**
+ * One 256-entry table per plane for a full-range source's 1:1 rung: the range conversion rounded
+ * half up and clamped, as the GPU passes round it. Exact in any float precision: 8-bit values never
+ * land within 1/510 of a rounding boundary under these scales (2·219·v and 2·224·(v − 128) are even,
+ * 255·(2k + 1) is odd). Null for a limited-range source, whose 1:1 rung is the bytes as they are.
+ */
+export function rangeTables(fullRange: boolean): readonly Uint8Array[] | null {
+  if (!fullRange) return null;
+  fullToLimited ??= rangeConversion(true).map(([scale, offset]) =>
+    Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.max(0, Math.floor(v * scale + offset + 0.5)))));
+  return fullToLimited;
+}
+let fullToLimited: Uint8Array[] | undefined;
+
+/**
+ * Planes laid out with row strides inside `bytes`, copied out as one tightly packed picture; with
+ * `tables`, each plane's bytes are mapped through its table (a full-range source's 1:1 rung).
+ */
+export function packPlanes(bytes: Uint8Array, planes: ReadonlyArray<{ offset: number; stride: number; width: number; height: number }>, tables: ReadonlyArray<Uint8Array> | null = null): Uint8Array {
   const out = new Uint8Array(planes.reduce((n, p) => n + p.width * p.height, 0));
   let at = 0;
-  for (const p of planes) {
+  for (const [i, p] of planes.entries()) {
+    const table = tables?.[i];
+    if (table) {
+      for (let y = 0; y < p.height; y++) {
+        const row = p.offset + y * p.stride;
+        for (let x = 0; x < p.width; x++) out[at++] = table[bytes[row + x]!]!;
+      }
+      continue;
+    }
     if (p.stride === p.width) out.set(bytes.subarray(p.offset, p.offset + p.width * p.height), at);
     else for (let y = 0; y < p.height; y++) out.set(bytes.subarray(p.offset + y * p.stride, p.offset + y * p.stride + p.width), at + y * p.width);
     at += p.width * p.height;
@@ -95,10 +127,9 @@ const isCopy = (g: Geometry, t: { width: number; height: number }) => {
 // Pass 1 filters the transposed source's rows (horizontal), pass 2 the intermediate's (vertical).
 const RESAMPLE_H: KernelVariant = { kernel: 'resample', entry: 'main_u16', constants: { IN16: 0 } };
 const RESAMPLE_V: KernelVariant = { kernel: 'resample', entry: 'main_u8', constants: { IN16: 1 } };
-const COPY: KernelVariant = { kernel: 'copy', entry: 'main_copy', constants: {} };
 const TRANSPOSE: KernelVariant = { kernel: 'copy', entry: 'main_transpose', constants: {} };
 /** What an unrotated ladder needs: compiled up front so shader problems surface at once. */
-export const COMMON_KERNELS: readonly KernelVariant[] = [TRANSPOSE, RESAMPLE_H, RESAMPLE_V, COPY];
+export const COMMON_KERNELS: readonly KernelVariant[] = [TRANSPOSE, RESAMPLE_H, RESAMPLE_V];
 const turn = (rotation: number): KernelVariant => ({ kernel: 'copy', entry: 'main_turn', constants: { ROTATION: rotation / 90 } });
 
 /** The pipeline variants a geometry needs, to be loaded before the plan is built. */
@@ -106,7 +137,7 @@ export function kernelsFor(g: Geometry): KernelVariant[] {
   const out: KernelVariant[] = [];
   for (const t of g.targets) {
     if (!isCopy(g, t)) out.push(TRANSPOSE, RESAMPLE_H, RESAMPLE_V);
-    out.push(g.rotation === 0 ? COPY : turn(g.rotation));
+    if (g.rotation !== 0) out.push(turn(g.rotation));
   }
   return out;
 }
@@ -227,8 +258,7 @@ export class ScalePlan {
     const u32 = new Uint32Array(params);
     const f32 = new Float32Array(params);
     const uniforms = create('params', params.byteLength, S.UNIFORM | S.COPY_DST);
-    const cScale = g.fullRange ? 224 / 255 : 1;
-    const ranges = g.fullRange ? [[219 / 255, 16], [cScale, 128 - 128 * cScale], [cScale, 128 - 128 * cScale]] : [[1, 0], [1, 0], [1, 0]];
+    const ranges = rangeConversion(g.fullRange);
     const identity = [1, 0];
 
     let slot = 0;
@@ -261,14 +291,9 @@ export class ScalePlan {
       job.planes.forEach((p, i) => {
         const out = [p.out.width, p.out.height, p.out.offset / 4, p.out.stride / 4];
         if (job.copy) {
-          const src = [p.src.offset, p.src.stride, 0, 0];
-          if (g.rotation === 0) {
-            dispatch(COPY, `rung ${r} plane ${i} copy`, [...src, ...out], [...ranges[i]!, 0, 0],
-              [[3, buf(this.source)], [2, buf(this.output)]], groups(Math.ceil(p.out.stride / 16), p.out.height, 16, 4));
-          } else {
-            dispatch(turn(g.rotation), `rung ${r} plane ${i} turn`, [...src, ...out], [...ranges[i]!, 0, 0],
-              [[1, buf(this.source)], [2, buf(this.output)]], groups(p.out.stride / 4, p.out.height, 64, 4));
-          }
+          // A 1:1 rung on the GPU is a rotated one (an upright one never gets here: see Scaler).
+          dispatch(turn(g.rotation), `rung ${r} plane ${i} turn`, [p.src.offset, p.src.stride, 0, 0, ...out], [...ranges[i]!, 0, 0],
+            [[1, buf(this.source)], [2, buf(this.output)]], groups(p.out.stride / 4, p.out.height, 64, 4));
           return;
         }
         const v = p.v!;

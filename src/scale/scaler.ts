@@ -5,7 +5,7 @@
 import { CorruptInputError, TranscodeError } from '../errors.ts';
 import { loadKernels } from './pipelines.ts';
 import type { ShaderLoader } from '../platform/shaders.ts';
-import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor, packPlanes } from './plan.ts';
+import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor, packPlanes, rangeTables } from './plan.ts';
 import type { Geometry } from './plan.ts';
 import type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
 
@@ -70,9 +70,11 @@ export class Scaler {
     this.times.repackMs += performance.now() - t0;
     this.times.frames++;
     const scaled = geometry.targets.length > 0 ? await this.run(geometry, data) : [];
-    // Rungs that are the source itself (same size, limited range, upright) need no GPU pass at all.
+    // Rungs of the source's size, upright, need no GPU pass: their bytes as they are, or range-converted
+    // through a table (cheaper on the CPU than a GPU pass and its readback, above all on CPU adapters).
     let next = 0;
-    return same.map((isSame) => (isSame ? packPlanes(data, geometry.planes) : scaled[next++]!));
+    const tables = same.includes(true) ? rangeTables(src.fullRange) : null;
+    return same.map((isSame) => (isSame ? packPlanes(data, geometry.planes, tables) : scaled[next++]!));
   }
 
   private async run(geometry: Geometry, data: Uint8Array): Promise<Uint8Array[]> {
@@ -186,7 +188,7 @@ function describe(src: SourcePlanes, targets: ScaleTarget[], rotation: 0 | 90 | 
     ? [plane(0, width, height, 1), plane(1, cw, ch, 1), plane(2, cw, ch, 1)]
     : [plane(0, width, height, 1), plane(1, cw, ch, 2), plane(1, cw, ch, 2, 1)];
   const { bytes, planes } = alignPlanes(data, given);
-  const same = targets.map((t) => rotation === 0 && !src.fullRange && t.width === width && t.height === height);
+  const same = targets.map((t) => rotation === 0 && t.width === width && t.height === height);
   const onGpu = targets.filter((_, i) => !same[i]);
   const sourceBytes = align16(Math.max(...planes.map((p) => p.offset + (p.height - 1) * p.stride + p.width)));
   const key = [

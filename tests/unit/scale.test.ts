@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BLOCK, blockFilter, buildFilter } from '../../src/scale/filters.ts';
 import type { FilterTable } from '../../src/scale/filters.ts';
-import { COMMON_KERNELS, kernelsFor, packPlanes } from '../../src/scale/plan.ts';
+import { COMMON_KERNELS, kernelsFor, packPlanes, rangeTables } from '../../src/scale/plan.ts';
 import type { Geometry } from '../../src/scale/plan.ts';
 import { variantKey } from '../../src/scale/pipelines.ts';
 
@@ -85,6 +85,28 @@ describe('packPlanes', () => {
     const out = packPlanes(bytes, [{ offset: 0, stride: 8, width: 4, height: 2 }, { offset: 32, stride: 4, width: 4, height: 2 }]);
     assert.deepEqual([...out], [0, 1, 2, 3, 8, 9, 10, 11, 32, 33, 34, 35, 36, 37, 38, 39]);
   });
+
+  it('maps each plane through its range table, padding dropped', () => {
+    const bytes = Uint8Array.from({ length: 64 }, (_, i) => i * 4);
+    const tables = rangeTables(true)!;
+    const planes = [{ offset: 0, stride: 8, width: 4, height: 2 }, { offset: 32, stride: 4, width: 2, height: 1 }, { offset: 48, stride: 4, width: 2, height: 1 }];
+    const out = packPlanes(bytes, planes, tables);
+    const want = [0, 1, 2, 3, 8, 9, 10, 11].map((i) => Math.round(16 + (i * 4) * 219 / 255))
+      .concat([32, 33, 48, 49].map((i) => Math.round(128 + (i * 4 - 128) * 224 / 255)));
+    assert.deepEqual([...out], want);
+  });
+});
+
+describe('rangeTables', () => {
+  it('full range maps 0..255 onto 16..235 (Y) and 16..240 (U, V), rounded; limited range needs none', () => {
+    const [y, u, v] = rangeTables(true)!;
+    assert.deepEqual([y![0], y![255], u![0], u![128], u![255], v![0], v![255]], [16, 235, 16, 128, 240, 16, 240]);
+    for (let i = 0; i < 256; i++) {
+      assert.equal(y![i], Math.round(16 + i * 219 / 255));
+      assert.equal(u![i], Math.round(128 + (i - 128) * 224 / 255));
+    }
+    assert.equal(rangeTables(false), null);
+  });
 });
 
 describe('kernelsFor', () => {
@@ -94,8 +116,8 @@ describe('kernelsFor', () => {
   });
   const keys = (g: Geometry) => [...new Set(kernelsFor(g).map(variantKey))].sort();
 
-  it('a source-size rung needs only the copy; a smaller one the transpose and both resample passes', () => {
-    assert.deepEqual(keys(geometry([{ width: 1920, height: 1080 }])), ['copy.main_copy']);
+  it('an upright source-size rung needs no kernel; a smaller one the transpose and both resample passes', () => {
+    assert.deepEqual(keys(geometry([{ width: 1920, height: 1080 }])), []);
     assert.deepEqual(keys(geometry([{ width: 1280, height: 720 }])), [...new Set(COMMON_KERNELS.map(variantKey))].sort());
   });
 
