@@ -84,41 +84,66 @@ export function rangeConversion(fullRange: boolean): [[number, number], [number,
 }
 
 /**
- * One 256-entry table per plane for a full-range source's 1:1 rung: the range conversion rounded
- * half up and clamped, as the GPU passes round it. Exact in any float precision: 8-bit values never
- * land within 1/510 of a rounding boundary under these scales (2·219·v and 2·224·(v − 128) are even,
- * 255·(2k + 1) is odd). Null for a limited-range source, whose 1:1 rung is the bytes as they are.
+ * One table per plane for a full-range source's 1:1 rung: the range conversion rounded half up and
+ * clamped, as the GPU passes round it, for every pair of neighbouring bytes (entry v maps byte
+ * v & 255 and byte v >> 8), so a word of four samples takes two lookups. Exact in any float
+ * precision: 8-bit values never land within 1/510 of a rounding boundary under these scales
+ * (2·219·v and 2·224·(v − 128) are even, 255·(2k + 1) is odd). Null for a limited-range source,
+ * whose 1:1 rung is the bytes as they are.
  */
-export function rangeTables(fullRange: boolean): readonly Uint8Array[] | null {
+export function rangeTables(fullRange: boolean): readonly Uint16Array[] | null {
   if (!fullRange) return null;
-  fullToLimited ??= rangeConversion(true).map(([scale, offset]) =>
-    Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.max(0, Math.floor(v * scale + offset + 0.5)))));
+  if (!fullToLimited) {
+    const [y, c] = rangeConversion(true).map(([scale, offset]) => {
+      const byte = Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.max(0, Math.floor(v * scale + offset + 0.5))));
+      return Uint16Array.from({ length: 65536 }, (_, v) => byte[v & 255]! | (byte[v >> 8]! << 8));
+    });
+    fullToLimited = [y!, c!, c!];
+  }
   return fullToLimited;
 }
-let fullToLimited: Uint8Array[] | undefined;
+let fullToLimited: Uint16Array[] | undefined;
+
+/** One plane's rows through its pair table into `out` at `at`: four samples a step where the rows allow. */
+function mapPlane(bytes: Uint8Array, p: { offset: number; stride: number; width: number; height: number }, table: Uint16Array, out: Uint8Array, at: number): void {
+  const from = bytes.byteOffset + p.offset;
+  if (from % 4 === 0 && p.stride % 4 === 0 && p.width % 4 === 0 && (out.byteOffset + at) % 4 === 0) {
+    const src = new Uint32Array(bytes.buffer, from, ((p.height - 1) * p.stride + p.width) / 4);
+    const dst = new Uint32Array(out.buffer, out.byteOffset + at, (p.width * p.height) / 4);
+    const words = p.width / 4;
+    let d = 0;
+    for (let y = 0; y < p.height; y++) {
+      const row = (y * p.stride) / 4;
+      for (let x = 0; x < words; x++) {
+        const v = src[row + x]!;
+        dst[d++] = table[v & 0xffff]! | (table[v >>> 16]! << 16);
+      }
+    }
+    return;
+  }
+  for (let y = 0; y < p.height; y++) {
+    const row = p.offset + y * p.stride;
+    for (let x = 0; x < p.width; x++) out[at++] = table[bytes[row + x]!]! & 0xff;
+  }
+}
 
 /**
  * Planes laid out with row strides inside `bytes`, copied out as one tightly packed picture; with
  * `tables`, each plane's bytes are mapped through its table (a full-range source's 1:1 rung).
  */
-export function packPlanes(bytes: Uint8Array, planes: ReadonlyArray<{ offset: number; stride: number; width: number; height: number }>, tables: ReadonlyArray<Uint8Array> | null = null): Uint8Array {
+export function packPlanes(bytes: Uint8Array, planes: ReadonlyArray<{ offset: number; stride: number; width: number; height: number }>, tables: ReadonlyArray<Uint16Array> | null = null): Uint8Array {
   const out = new Uint8Array(planes.reduce((n, p) => n + p.width * p.height, 0));
   let at = 0;
   for (const [i, p] of planes.entries()) {
     const table = tables?.[i];
-    if (table) {
-      for (let y = 0; y < p.height; y++) {
-        const row = p.offset + y * p.stride;
-        for (let x = 0; x < p.width; x++) out[at++] = table[bytes[row + x]!]!;
-      }
-      continue;
-    }
-    if (p.stride === p.width) out.set(bytes.subarray(p.offset, p.offset + p.width * p.height), at);
+    if (table) mapPlane(bytes, p, table, out, at);
+    else if (p.stride === p.width) out.set(bytes.subarray(p.offset, p.offset + p.width * p.height), at);
     else for (let y = 0; y < p.height; y++) out.set(bytes.subarray(p.offset + y * p.stride, p.offset + y * p.stride + p.width), at + y * p.width);
     at += p.width * p.height;
   }
   return out;
 }
+
 const isCopy = (g: Geometry, t: { width: number; height: number }) => {
   const turned = g.rotation === 90 || g.rotation === 270;
   return (turned ? t.height : t.width) === g.planes[0].width && (turned ? t.width : t.height) === g.planes[0].height;

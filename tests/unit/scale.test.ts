@@ -98,13 +98,18 @@ describe('packPlanes', () => {
 });
 
 describe('rangeTables', () => {
-  it('full range maps 0..255 onto 16..235 (Y) and 16..240 (U, V), rounded; limited range needs none', () => {
+  it('full range maps 0..255 onto 16..235 (Y) and 16..240 (U, V), rounded, both bytes of a pair; limited range needs none', () => {
     const [y, u, v] = rangeTables(true)!;
-    assert.deepEqual([y![0], y![255], u![0], u![128], u![255], v![0], v![255]], [16, 235, 16, 128, 240, 16, 240]);
-    for (let i = 0; i < 256; i++) {
-      assert.equal(y![i], Math.round(16 + i * 219 / 255));
-      assert.equal(u![i], Math.round(128 + (i - 128) * 224 / 255));
+    const Y = (b: number) => Math.round(16 + b * 219 / 255);
+    const C = (b: number) => Math.round(128 + (b - 128) * 224 / 255);
+    assert.deepEqual([Y(0), Y(255), C(0), C(128), C(255)], [16, 235, 16, 128, 240]);
+    for (let lo = 0; lo < 256; lo++) {
+      for (const hi of [0, 1, 127, 128, 254, 255, lo]) {
+        assert.equal(y![lo | (hi << 8)], Y(lo) | (Y(hi) << 8));
+        assert.equal(u![lo | (hi << 8)], C(lo) | (C(hi) << 8));
+      }
     }
+    assert.equal(v, u);
     assert.equal(rangeTables(false), null);
   });
 });
