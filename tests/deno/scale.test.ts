@@ -361,13 +361,17 @@ gpuTest('limited-range input passes through unchanged at 1:1', async (scaler) =>
 });
 
 gpuTest('full-range input at 1:1 is only range-converted', async (scaler) => {
-  const w = 64;
-  const h = 32;
-  const data = random(w * h * 3 / 2, 5);
-  const [out] = await scaler.scale(i420(data, w, h, true), [{ width: w, height: h }]);
-  for (let i = 0; i < data.length; i++) {
-    const want = i < w * h ? Math.round(16 + data[i]! * 219 / 255) : Math.round(128 + (data[i]! - 128) * 224 / 255);
-    assert(out![i] === want, `byte ${i}: ${out![i]} != ${want} (from ${data[i]})`);
+  // 64x32 and 1920x1080 take the word-at-a-time tables; 854x480 and 322x242 (rows not whole words) the
+  // byte path; NV12 is repacked first.
+  for (const [w, h] of [[64, 32], [1920, 1080], [854, 480], [322, 242]] as const) {
+    const data = random(w * h * 3 / 2, w + 5);
+    const [out] = await scaler.scale(i420(data, w, h, true), [{ width: w, height: h }]);
+    const [fromNv12] = await scaler.scale(toNv12(i420(data, w, h, true), 16), [{ width: w, height: h }]);
+    for (let i = 0; i < data.length; i++) {
+      const want = i < w * h ? Math.round(16 + data[i]! * 219 / 255) : Math.round(128 + (data[i]! - 128) * 224 / 255);
+      if (out![i] !== want) assert(false, `${w}x${h} byte ${i}: ${out![i]} != ${want} (from ${data[i]})`);
+    }
+    equalBytes(fromNv12!, out!, `${w}x${h} NV12 at 1:1`);
   }
 });
 
