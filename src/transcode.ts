@@ -167,7 +167,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const decodeStart = performance.now();
     const front = new PipelineFront({
       source,
-      read: (frame) => readPlanes(frame, fullRange),
+      read: (frame, alloc) => readPlanes(frame, fullRange, alloc),
       scaler,
       targets: plans.map((p) => ({ width: p.width, height: p.height })),
       rotation: info.rotation,

@@ -8,7 +8,11 @@ import type { ChunkEncoderApi } from '../src/types/mod.ts';
 const core = new ChunkEncoderCore({ VideoEncoder, VideoFrame });
 const api: ChunkEncoderApi = {
   begin: (job) => core.begin(job),
-  add: (frame) => core.add(frame),
+  async add(frame) {
+    // The frame's buffer goes back to the page, which fills it with a later frame.
+    const data = await core.add(frame);
+    return Comlink.transfer(data, [data]);
+  },
   async end() {
     const out = await core.end();
     return Comlink.transfer(out, out.packets.map((p) => p.data.buffer as ArrayBuffer));

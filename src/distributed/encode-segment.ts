@@ -73,7 +73,7 @@ export async function encodeSegment(run: SegmentRun): Promise<EncodedChunk[]> {
   clock.firstTimestamp = spec.firstTimestamp;
   const front = new PipelineFront({
     source: { frames: segmentFrames(demux, segment, run.codecs, run.signal) },
-    read: (frame) => readPlanes(frame, spec.fullRange),
+    read: (frame, alloc) => readPlanes(frame, spec.fullRange, alloc),
     scaler: run.scaler,
     targets: plans.map((p) => ({ width: p.width, height: p.height })),
     rotation: spec.rotation,

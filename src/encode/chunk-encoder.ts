@@ -92,7 +92,7 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
     return this.#encoder;
   }
 
-  async add(frame: RawFrame): Promise<void> {
+  async add(frame: RawFrame): Promise<ArrayBuffer> {
     const encoder = this.#check();
     const job = this.#job!;
     const picture = new this.#codecs.VideoFrame(frame.data, {
@@ -121,6 +121,7 @@ export class ChunkEncoderCore implements ChunkEncoderApi {
     this.#wake = null;
     if (this.#encoder !== encoder) throw this.#failure ?? new CodecFailureError('Encoder was closed while a frame waited for room (lease disposed)');
     this.#check();
+    return frame.data;
   }
 
   async end(): Promise<ChunkOutput> {

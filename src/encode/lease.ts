@@ -6,6 +6,8 @@ import { ChunkEncoderCore } from './chunk-encoder.ts';
 import type { ChunkEncoderApi, EncoderLease, VideoCodecs } from '../types/mod.ts';
 
 let liveWorkers = 0;
+/** Buffers a worker lease keeps for its next frames (a chunk's frames share one size). */
+const SPARE_BUFFERS = 2;
 
 /** Encoder workers started and not yet terminated, in this realm (tests check it returns to 0). */
 export function liveWorkerCount(): number {
@@ -21,6 +23,8 @@ export function workerLease(id: number, hardware = false): EncoderLease {
   });
   liveWorkers++;
   const remote = Comlink.wrap<ChunkEncoderApi>(worker);
+  /** Frame buffers back from the worker, oldest first. */
+  const spare: ArrayBuffer[] = [];
   let failed: Error | null = null;
   let rejectPending: ((e: Error) => void) | null = null;
   // A worker that dies (bad script, crash) would leave comlink calls pending forever.
@@ -39,7 +43,20 @@ export function workerLease(id: number, hardware = false): EncoderLease {
     id,
     hardware,
     begin: (job) => guard(remote.begin(job)),
-    add: (frame) => guard(remote.add(Comlink.transfer(frame, [frame.data]))),
+    async add(frame) {
+      // The worker gets a copy it may keep (transferred, so the caller's buffer stays intact for a
+      // requeue), in a buffer that came back from an earlier add(): a fresh multi-megabyte buffer
+      // per frame costs more than the copy (see src/pipeline/pool.ts).
+      const size = frame.data.byteLength;
+      const i = spare.findIndex((b) => b.byteLength === size);
+      const copy = i >= 0 ? spare.splice(i, 1)[0]! : new ArrayBuffer(size);
+      new Uint8Array(copy).set(new Uint8Array(frame.data));
+      const back = await guard(remote.add(Comlink.transfer({ ...frame, data: copy }, [copy])));
+      if (back instanceof ArrayBuffer && back.byteLength > 0) {
+        spare.push(back);
+        if (spare.length > SPARE_BUFFERS) spare.shift();
+      }
+    },
     end: () => guard(remote.end()),
     dispose() {
       // A terminated worker never answers: settle the pending call so nobody waits on it.
@@ -60,7 +77,10 @@ export function inlineLease(id: number, hardware: boolean, codecs: Pick<VideoCod
     id,
     hardware,
     begin: (job) => core.begin(job),
-    add: (frame) => core.add(frame),
+    // The encoder copies the frame into its VideoFrame, so the caller's buffer is never touched.
+    add: async (frame) => {
+      await core.add(frame);
+    },
     end: () => core.end(),
     dispose: () => core.reset(),
   };

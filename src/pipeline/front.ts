@@ -19,6 +19,7 @@ import { BoundedQueue } from './queue.ts';
 import { readoutStage } from './readout.ts';
 import type { OutputClock, ReadPlanes } from './readout.ts';
 import { scaleStage } from './scale.ts';
+import { BufferPool } from './pool.ts';
 import type { ScaleCall } from './scale.ts';
 import { decodeStage, demuxStage } from './source.ts';
 import type { FrameSink, ReadFrame, ScalingFrame } from './types.ts';
@@ -98,8 +99,11 @@ export class PipelineFront {
     } else {
       loops.push(decodeStage(o.source.frames, frames, m.decode));
     }
-    loops.push(readoutStage(frames, planes, { read: o.read, clock: o.clock }, m.readout));
-    loops.push(scaleStage(planes, scaling, { scaler: o.scaler, targets: o.targets, rotation: o.rotation }, m.scale));
+    // Plane buffers go round from the readout to the scale calls and back: at most one per frame
+    // in the planes queue, being read out, or being scaled.
+    const buffers = new BufferPool(o.maxScalesInFlight + 2);
+    loops.push(readoutStage(frames, planes, { read: o.read, clock: o.clock, alloc: (n) => buffers.take(n) }, m.readout));
+    loops.push(scaleStage(planes, scaling, { scaler: o.scaler, targets: o.targets, rotation: o.rotation, recycle: (b) => buffers.give(b) }, m.scale));
     const handoff = handoffStage(scaling, o.sink, { stop: stop.signal, onFrame: o.onFrame }, m.handoff);
     loops.push(handoff);
     await Promise.allSettled(loops.map((p) => p.catch((err: unknown) => fail(err))));

@@ -41,12 +41,13 @@ export class OutputClock {
   }
 }
 
-export type ReadPlanes = (frame: VideoFrame) => Promise<SourcePlanes>;
+/** Copies a frame's planes out, into a buffer from `alloc` (the front's pool). */
+export type ReadPlanes = (frame: VideoFrame, alloc: (size: number) => Uint8Array) => Promise<SourcePlanes>;
 
 export async function readoutStage(
   input: BoundedQueue<VideoFrame>,
   out: BoundedQueue<ReadFrame>,
-  opts: { read: ReadPlanes; clock: OutputClock },
+  opts: { read: ReadPlanes; clock: OutputClock; alloc: (size: number) => Uint8Array },
   meter: StageMeter,
 ): Promise<void> {
   for (;;) {
@@ -55,7 +56,7 @@ export async function readoutStage(
     let planes: SourcePlanes;
     let timing: FrameTiming;
     try {
-      planes = await meter.busy(() => opts.read(frame));
+      planes = await meter.busy(() => opts.read(frame, opts.alloc));
       timing = opts.clock.place(frame.timestamp, frame.duration);
     } finally {
       release(frame);

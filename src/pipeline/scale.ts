@@ -18,7 +18,7 @@ export interface ScaleCall {
 export async function scaleStage(
   input: BoundedQueue<ReadFrame>,
   out: BoundedQueue<ScalingFrame>,
-  opts: { scaler: ScaleCall; targets: ScaleTarget[]; rotation: 0 | 90 | 180 | 270 },
+  opts: { scaler: ScaleCall; targets: ScaleTarget[]; rotation: 0 | 90 | 180 | 270; recycle?: (data: Uint8Array) => void },
   meter: StageMeter,
 ): Promise<void> {
   for (;;) {
@@ -28,7 +28,8 @@ export async function scaleStage(
     await out.room(); // a call starts only when its frame has a place in the queue
     const pictures = meter.busy(() => opts.scaler.scale(planes, opts.targets, { rotation: opts.rotation }));
     // Reported by the hand-off, in frame order; a call still running when the job fails is dropped.
-    pictures.catch(() => {});
+    // Once the call has settled the scaler no longer reads the planes (it copies what it keeps).
+    pictures.then(() => opts.recycle?.(planes.data), () => {});
     meter.items++;
     await out.push({ ...timing, pictures });
   }

@@ -341,8 +341,8 @@ export class Scheduler {
         this.#throwIfFailed();
         const frame = chunk.frames[chunk.sent];
         if (frame) {
-          // Copy: the lease transfers the buffer, and the original stays for a requeue.
-          await lease.add({ data: frame.data.slice(0), timestamp: frame.timestamp, duration: frame.duration });
+          // The lease leaves frame.data as it is, so a requeue can send it again.
+          await lease.add({ data: frame.data, timestamp: frame.timestamp, duration: frame.duration });
           chunk.sent++;
           this.#changed();
           continue;

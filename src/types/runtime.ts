@@ -30,7 +30,11 @@ export interface RawFrame {
 /** What a lease's encoder core offers; a worker lease exposes exactly this through comlink. */
 export interface ChunkEncoderApi {
   begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }>;
-  add(frame: RawFrame): Promise<void>;
+  /**
+   * Encodes a frame; resolves, once the encoder has room for more, with the frame's buffer, which
+   * the encoder no longer needs (the VideoFrame made from it holds its own copy), for reuse.
+   */
+  add(frame: RawFrame): Promise<ArrayBuffer>;
   end(): Promise<ChunkOutput>;
   reset(): void;
 }
@@ -41,7 +45,7 @@ export interface EncoderLease {
   /** A hardware lease asks its encoder for 'prefer-hardware'; a software lease never does. */
   readonly hardware: boolean;
   begin(job: ChunkJob): Promise<{ hardware: boolean; encoder: string }>;
-  /** Sends a frame; the frame's buffer may be transferred (the caller must not reuse it). */
+  /** Sends a frame. The caller's buffer stays the caller's, unchanged (a requeue may send it again). */
   add(frame: RawFrame): Promise<void>;
   end(): Promise<ChunkOutput>;
   /** Ends the lease (terminates its worker, closes its encoder); pending calls reject. */

@@ -11,6 +11,7 @@ import type { FrontSource } from '../../src/pipeline/front.ts';
 import { StageMeter } from '../../src/pipeline/meter.ts';
 import { boundOf, formatStages, stageProfile } from '../../src/pipeline/profile.ts';
 import { BoundedQueue } from '../../src/pipeline/queue.ts';
+import { BufferPool } from '../../src/pipeline/pool.ts';
 import { OutputClock } from '../../src/pipeline/readout.ts';
 import { usToTicks } from '../../src/timescale.ts';
 import type { SourcePlanes } from '../../src/scale/scaler.ts';
@@ -86,6 +87,35 @@ describe('BoundedQueue', () => {
   });
 });
 
+describe('BufferPool', () => {
+  it('hands back a given buffer of the same size, a fresh one for another size, and keeps at most max', () => {
+    const pool = new BufferPool(2);
+    const a = pool.take(8);
+    pool.give(a);
+    assert.equal(pool.take(8), a, 'reused');
+    assert.notEqual(pool.take(16), a);
+    const [b, c, d] = [pool.take(8), pool.take(8), pool.take(8)];
+    for (const x of [a, b, c, d]) pool.give(x);
+    assert.equal(pool.free, 2, 'the oldest are dropped beyond max');
+    assert.deepEqual([pool.take(8), pool.take(8)], [c, d]);
+  });
+
+  it('ignores a buffer it did not hand out, a detached one, and one given twice', () => {
+    const pool = new BufferPool(4);
+    pool.give(new Uint8Array(8));
+    const a = pool.take(8);
+    pool.give(a);
+    pool.give(a);
+    assert.equal(pool.free, 1);
+    const b = pool.take(8);
+    const moved = structuredClone(b.buffer, { transfer: [b.buffer] });
+    assert.equal(moved.byteLength, 8);
+    pool.give(b);
+    assert.equal(pool.free, 0, 'a detached buffer is not kept');
+    assert.throws(() => new BufferPool(-1), RangeError);
+  });
+});
+
 describe('StageMeter', () => {
   it('counts overlapping calls once in busyMs and each in callMs, and no wait while a call runs', async () => {
     const m = new StageMeter();
@@ -109,15 +139,19 @@ function fakeFrame(timestamp: number): VideoFrame {
 
 const T0 = 1_000_000; // a source clock that does not start at 0
 
-/** Planes that carry the frame's index, so the fake scaler can name it. */
-function planesOf(frame: VideoFrame): SourcePlanes {
-  return { format: 'I420', width: 16, height: 16, data: Uint8Array.of((frame.timestamp - T0) / 40_000), layout: [], fullRange: false };
+/** Planes that carry the frame's index, so the fake scaler can name it, in a buffer from `alloc`. */
+function planesOf(frame: VideoFrame, alloc: (size: number) => Uint8Array = (n) => new Uint8Array(n)): SourcePlanes {
+  const data = alloc(1);
+  data[0] = (frame.timestamp - T0) / 40_000;
+  return { format: 'I420', width: 16, height: 16, data, layout: [], fullRange: false };
 }
 
 interface FrontRun {
   front: PipelineFront;
   pushed: Array<{ rung: number; chunk: number; timestamp: number; first: number }>;
   maxScaling: number;
+  /** Distinct plane buffers the readout was given. */
+  buffers: Set<ArrayBufferLike>;
   log: string[];
   sinkFailed: Error | null;
   result: Promise<number>;
@@ -127,7 +161,7 @@ interface FrontRun {
 function runFront(opts: { count: number; scaleMs: (i: number) => number; maxScalesInFlight: number; failAt?: number; signal?: AbortSignal; decodeMs?: number }): FrontRun {
   const log: string[] = [];
   let scaling = 0;
-  const run: Omit<FrontRun, 'result' | 'front'> = { pushed: [], maxScaling: 0, log, sinkFailed: null };
+  const run: Omit<FrontRun, 'result' | 'front'> = { pushed: [], maxScaling: 0, buffers: new Set(), log, sinkFailed: null };
   async function* frames(): AsyncGenerator<VideoFrame, void, undefined> {
     for (let i = 0; i < opts.count; i++) {
       if (opts.decodeMs) await sleep(opts.decodeMs);
@@ -138,7 +172,11 @@ function runFront(opts: { count: number; scaleMs: (i: number) => number; maxScal
   const source: FrontSource = { frames: frames() };
   const front = new PipelineFront({
     source,
-    read: async (frame) => planesOf(frame),
+    read: async (frame, alloc) => {
+      const planes = planesOf(frame, alloc);
+      run.buffers.add(planes.data.buffer);
+      return planes;
+    },
     scaler: {
       async scale(planes, targets) {
         const i = planes.data[0]!;
@@ -148,6 +186,8 @@ function runFront(opts: { count: number; scaleMs: (i: number) => number; maxScal
         try {
           await sleep(opts.scaleMs(i));
           if (i === opts.failAt) throw new Error(`scale of frame ${i} failed`);
+          // The planes must not have gone back to the readout while this call held them.
+          if (planes.data[0] !== i) throw new Error(`frame ${i}'s planes were reused (now ${planes.data[0]}) while being scaled`);
           return targets.map((_, r) => Uint8Array.of(i, r));
         } finally {
           scaling--;
@@ -207,6 +247,7 @@ describe('PipelineFront (fake frames and scaler)', () => {
     assert.equal(m.scale.items, 12);
     assert.ok(m.scale.callMs > m.scale.busyMs * 1.5, `calls overlapped (callMs ${m.scale.callMs}, busy ${m.scale.busyMs})`);
     assert.ok(m.handoff.waitInMs > 0, 'the hand-off waited on the scaler');
+    assert.ok(r.buffers.size <= 3 + 3, `plane buffers are reused: ${r.buffers.size} for 12 frames`);
   });
 
   it('a file source: demux reads at most PACKET_QUEUE packets ahead of the decoder, which gets maxFramesInFlight less the two past it', async () => {
