@@ -21,14 +21,14 @@ function matches(file: string): boolean {
   return filter.length === 0 || filter.some((f) => file.includes(f));
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
+function run(cmd: string, args: string[]): Promise<{ code: number; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve) => {
     // NO_COLOR: the summaries below are parsed from plain text.
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d; process.stdout.write(d); });
     child.stderr.on('data', (d: Buffer) => { out += d; process.stderr.write(d); });
-    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+    child.on('close', (code, signal) => resolve({ code: code ?? 1, signal, out }));
   });
 }
 
@@ -49,7 +49,10 @@ if (nodeFiles.length > 0) {
   passed += Number(pass?.[1] ?? 0);
   failed += Number(fail?.[1] ?? 0);
   skipped += Number(/ℹ skipped (\d+)/.exec(r.out)?.[1] ?? 0) + Number(/ℹ todo (\d+)/.exec(r.out)?.[1] ?? 0);
-  if (!pass || (r.code !== 0 && Number(fail?.[1] ?? 0) === 0)) failed += 1; // runner itself broke
+  if (!pass || (r.code !== 0 && Number(fail?.[1] ?? 0) === 0)) { // runner itself broke
+    failed += 1;
+    console.log(`node --test ended with ${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}${pass ? ' though no test failed' : ' before its summary'}: counted as one failure`);
+  }
 }
 
 if (denoFiles.length > 0) {
@@ -59,7 +62,10 @@ if (denoFiles.length > 0) {
   passed += Number(m?.[1] ?? 0);
   failed += Number(m?.[2] ?? 0);
   skipped += Number(/\| (\d+) ignored/.exec(r.out)?.[1] ?? 0);
-  if (!m || (r.code !== 0 && Number(m[2]) === 0)) failed += 1;
+  if (!m || (r.code !== 0 && Number(m[2]) === 0)) {
+    failed += 1;
+    console.log(`deno test ended with ${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}${m ? ' though no test failed' : ' before its summary'}: counted as one failure`);
+  }
 }
 
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
