@@ -22,6 +22,7 @@ import { browserRuntime, requireCodecs } from './platform/browser.ts';
 import { defaultLeaseCount, listAdapters, requestGpuDevice } from './platform/gpu.ts';
 import { allowedAdapters, parsePolicy, planLeases } from './schedule/pool.ts';
 import { PipelineFront } from './pipeline/front.ts';
+import { picturePool } from './pipeline/pool.ts';
 import type { FrontSource } from './pipeline/front.ts';
 import { stageProfile } from './pipeline/profile.ts';
 import { OutputClock } from './pipeline/readout.ts';
@@ -101,6 +102,8 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
     const manifests = { hls: format === 'hls' || format === 'cmaf', dash: format === 'dash' || format === 'cmaf' };
     let cmafAudio: CmafAudio | null = null;
     const cmafRungs: Array<CmafRung | null> = plans.map(() => null);
+    const maxBufferedBytes = opts.maxBufferedBytes ?? 512 * 1024 * 1024;
+    const pictures = picturePool(maxBufferedBytes);
     const scheduler = new Scheduler({
       rungs: plans.map((p) => ({
         job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, quantizer: p.quantizer, frameRate: info.frameRate, colorSpace: outColor, preferHardware: true },
@@ -108,7 +111,8 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
         declared: { profile: 0, bitDepth: 8, monochrome: false, subsamplingX: 1, subsamplingY: 1 },
       })),
       leases,
-      maxBufferedBytes: opts.maxBufferedBytes ?? 512 * 1024 * 1024,
+      maxBufferedBytes,
+      onFramesFreed: pictures.free,
       sink: opts.onProgress,
       signal,
       expectedFrames: info.frameCount,
@@ -175,6 +179,7 @@ export async function transcode(options: TranscodeOptions, hooks?: JobHooks): Pr
       sink: scheduler,
       maxFramesInFlight: opts.maxFramesInFlight ?? 8,
       maxScalesInFlight,
+      allocPicture: pictures.alloc,
       signal,
       onFrame: (n) => {
         if (n % 10 !== 0 && n !== info.frameCount) return;

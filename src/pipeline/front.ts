@@ -46,6 +46,8 @@ export interface FrontOptions {
   sink: FrameSink & { fail(err: Error): void };
   maxFramesInFlight: number;
   maxScalesInFlight: number;
+  /** Where the scaled pictures' buffers come from: a pool the sink gives them back to. */
+  allocPicture?: ((size: number) => Uint8Array) | undefined;
   signal?: AbortSignal | undefined;
   /** Called after each frame reaches the scheduler, with the count so far. */
   onFrame?: ((handed: number) => void) | undefined;
@@ -103,7 +105,7 @@ export class PipelineFront {
     // in the planes queue, being read out, or being scaled.
     const buffers = new BufferPool(o.maxScalesInFlight + 2);
     loops.push(readoutStage(frames, planes, { read: o.read, clock: o.clock, alloc: (n) => buffers.take(n) }, m.readout));
-    loops.push(scaleStage(planes, scaling, { scaler: o.scaler, targets: o.targets, rotation: o.rotation, recycle: (b) => buffers.give(b) }, m.scale));
+    loops.push(scaleStage(planes, scaling, { scaler: o.scaler, targets: o.targets, rotation: o.rotation, recycle: (b) => buffers.give(b), alloc: o.allocPicture }, m.scale));
     const handoff = handoffStage(scaling, o.sink, { stop: stop.signal, onFrame: o.onFrame }, m.handoff);
     loops.push(handoff);
     await Promise.allSettled(loops.map((p) => p.catch((err: unknown) => fail(err))));

@@ -8,32 +8,57 @@ export class BufferPool {
   readonly #free: Uint8Array[] = [];
   readonly #issued = new WeakSet<ArrayBufferLike>();
   readonly #max: number;
+  readonly #maxBytes: number;
+  #freeBytes = 0;
 
-  /** `max`: buffers kept free at most (the stages' buffers in flight). */
-  constructor(max: number) {
+  /**
+   * `max`: buffers kept free at most (the stages' buffers in flight); `maxBytes`: their bytes at most,
+   * for a pool whose buffers come back in bursts (a chunk's pictures once it is accepted).
+   */
+  constructor(max: number, maxBytes = Infinity) {
     if (!Number.isInteger(max) || max < 0) throw new RangeError(`BufferPool size must be a non-negative integer, got ${String(max)}`);
+    if (!(maxBytes >= 0)) throw new RangeError(`BufferPool byte bound must be a non-negative number, got ${String(maxBytes)}`);
     this.#max = max;
+    this.#maxBytes = maxBytes;
   }
 
   /** A buffer of exactly `size` bytes, reused when one is free. Its contents are stale. */
   take(size: number): Uint8Array {
     const i = this.#free.findIndex((b) => b.byteLength === size);
-    if (i >= 0) return this.#free.splice(i, 1)[0]!;
+    if (i >= 0) {
+      this.#freeBytes -= size;
+      return this.#free.splice(i, 1)[0]!;
+    }
     const b = new Uint8Array(size);
     this.#issued.add(b.buffer);
     return b;
   }
 
-  /** Gives back a buffer from take() that nothing reads any more. */
+  /** Gives back a buffer from take() (or a whole view of one) that nothing reads any more. */
   give(b: Uint8Array): void {
-    if (!this.#issued.has(b.buffer) || b.byteLength === 0 || this.#free.includes(b)) return;
+    if (!this.#issued.has(b.buffer) || b.byteLength === 0 || b.byteLength !== b.buffer.byteLength) return;
+    if (this.#free.some((f) => f.buffer === b.buffer)) return;
     this.#free.push(b);
+    this.#freeBytes += b.byteLength;
     // Oldest first: after a size change the old size's buffers leave first.
-    if (this.#free.length > this.#max) this.#free.shift();
+    while (this.#free.length > this.#max || this.#freeBytes > this.#maxBytes) this.#freeBytes -= this.#free.shift()!.byteLength;
   }
 
   /** Buffers free now (tests). */
   get free(): number {
     return this.#free.length;
   }
+}
+
+/**
+ * The scaled pictures' pool: the scale stage takes each picture's buffer from it and the scheduler
+ * gives a chunk's back once the chunk is accepted. They come back a chunk at a time, so it keeps up to
+ * a quarter of the retained-bytes budget (at most 128 MiB) of free pictures.
+ */
+export function picturePool(maxBufferedBytes: number): { alloc: (size: number) => Uint8Array; free: (frames: ReadonlyArray<{ data: ArrayBuffer }>) => void } {
+  const pool = new BufferPool(1024, Math.min(128 * 1024 * 1024, maxBufferedBytes / 4));
+  return {
+    alloc: (size) => pool.take(size),
+    free: (frames) => { for (const f of frames) pool.give(new Uint8Array(f.data)); },
+  };
 }

@@ -10,7 +10,7 @@ import type { SourcePlanes } from '../types/mod.ts';
 
 /** The scaler as this stage uses it (Scaler, or a fake in tests). */
 export interface ScaleCall {
-  scale(planes: SourcePlanes, targets: ScaleTarget[], options: { rotation: 0 | 90 | 180 | 270 }): Promise<Uint8Array[]>;
+  scale(planes: SourcePlanes, targets: ScaleTarget[], options: { rotation: 0 | 90 | 180 | 270; alloc?: (size: number) => Uint8Array }): Promise<Uint8Array[]>;
   /** The scaler's own sub-stage times, merged into the profile when it has them. */
   timings?(): { repackMs: number; uploadMs: number; gpuMs: number; readbackMs: number };
 }
@@ -18,7 +18,15 @@ export interface ScaleCall {
 export async function scaleStage(
   input: BoundedQueue<ReadFrame>,
   out: BoundedQueue<ScalingFrame>,
-  opts: { scaler: ScaleCall; targets: ScaleTarget[]; rotation: 0 | 90 | 180 | 270; recycle?: (data: Uint8Array) => void },
+  opts: {
+    scaler: ScaleCall;
+    targets: ScaleTarget[];
+    rotation: 0 | 90 | 180 | 270;
+    /** Gives back a frame's plane bytes once its call settled. */
+    recycle?: (data: Uint8Array) => void;
+    /** Where the output pictures' buffers come from (the scaler's default: fresh ones). */
+    alloc?: ((size: number) => Uint8Array) | undefined;
+  },
   meter: StageMeter,
 ): Promise<void> {
   for (;;) {
@@ -26,7 +34,7 @@ export async function scaleStage(
     if (frame === undefined) break;
     const { planes, ...timing } = frame;
     await out.room(); // a call starts only when its frame has a place in the queue
-    const pictures = meter.busy(() => opts.scaler.scale(planes, opts.targets, { rotation: opts.rotation }));
+    const pictures = meter.busy(() => opts.scaler.scale(planes, opts.targets, opts.alloc ? { rotation: opts.rotation, alloc: opts.alloc } : { rotation: opts.rotation }));
     // Reported by the hand-off, in frame order; a call still running when the job fails is dropped.
     // Once the call has settled the scaler no longer reads the planes (it copies what it keeps).
     pictures.then(() => opts.recycle?.(planes.data), () => {});

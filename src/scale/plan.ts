@@ -127,12 +127,30 @@ function mapPlane(bytes: Uint8Array, p: { offset: number; stride: number; width:
   }
 }
 
+/** Where an output picture's bytes come from: exactly `size` bytes, contents overwritten (a pool's take()). */
+export type PictureAlloc = (size: number) => Uint8Array;
+
+const fresh: PictureAlloc = (size) => new Uint8Array(size);
+
+function picture(alloc: PictureAlloc, size: number): Uint8Array {
+  const out = alloc(size);
+  if (!(out instanceof Uint8Array) || out.byteLength !== size) {
+    throw new TypeError(`A picture allocator must return a Uint8Array of ${size} bytes, got ${out instanceof Uint8Array ? `${out.byteLength} bytes` : String(out)}`);
+  }
+  return out;
+}
+
 /**
  * Planes laid out with row strides inside `bytes`, copied out as one tightly packed picture; with
  * `tables`, each plane's bytes are mapped through its table (a full-range source's 1:1 rung).
  */
-export function packPlanes(bytes: Uint8Array, planes: ReadonlyArray<{ offset: number; stride: number; width: number; height: number }>, tables: ReadonlyArray<Uint16Array> | null = null): Uint8Array {
-  const out = new Uint8Array(planes.reduce((n, p) => n + p.width * p.height, 0));
+export function packPlanes(
+  bytes: Uint8Array,
+  planes: ReadonlyArray<{ offset: number; stride: number; width: number; height: number }>,
+  tables: ReadonlyArray<Uint16Array> | null = null,
+  alloc: PictureAlloc = fresh,
+): Uint8Array {
+  const out = picture(alloc, planes.reduce((n, p) => n + p.width * p.height, 0));
   let at = 0;
   for (const [i, p] of planes.entries()) {
     const table = tables?.[i];
@@ -383,9 +401,9 @@ export class ScalePlan {
   }
 
   /** Unpacks a mapped readback into one tightly packed I420 buffer per rung. */
-  read(mapped: ArrayBuffer): Uint8Array[] {
+  read(mapped: ArrayBuffer, alloc: PictureAlloc = fresh): Uint8Array[] {
     const bytes = new Uint8Array(mapped);
-    return this.rungs.map((planes) => packPlanes(bytes, planes));
+    return this.rungs.map((planes) => packPlanes(bytes, planes, null, alloc));
   }
 
   /** Returns an unmapped staging buffer to the pool (or destroys it if the pool is full or the plan is gone). */

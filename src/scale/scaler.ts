@@ -6,7 +6,7 @@ import { CorruptInputError, TranscodeError } from '../errors.ts';
 import { loadKernels } from './pipelines.ts';
 import type { ShaderLoader } from '../platform/shaders.ts';
 import { COMMON_KERNELS, ScalePlan, destroyTracked, kernelsFor, packPlanes, rangeTables } from './plan.ts';
-import type { Geometry } from './plan.ts';
+import type { Geometry, PictureAlloc } from './plan.ts';
 import type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
 
 export type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
@@ -20,6 +20,8 @@ export interface ScaleTarget {
 export interface ScaleOptions {
   /** Clockwise rotation applied so the output is upright. */
   rotation?: 0 | 90 | 180 | 270;
+  /** Where each output picture's buffer comes from (a pool); default a fresh one per picture. */
+  alloc?: PictureAlloc;
 }
 
 // A video keeps one geometry; a few more cover a ladder change or a mid-stream resolution switch.
@@ -69,15 +71,15 @@ export class Scaler {
     const { geometry, data, same } = describe(src, targets, options.rotation ?? 0);
     this.times.repackMs += performance.now() - t0;
     this.times.frames++;
-    const scaled = geometry.targets.length > 0 ? await this.run(geometry, data) : [];
+    const scaled = geometry.targets.length > 0 ? await this.run(geometry, data, options.alloc) : [];
     // Rungs of the source's size, upright, need no GPU pass: their bytes as they are, or range-converted
     // through a table (cheaper on the CPU than a GPU pass and its readback, above all on CPU adapters).
     let next = 0;
     const tables = same.includes(true) ? rangeTables(src.fullRange) : null;
-    return same.map((isSame) => (isSame ? packPlanes(data, geometry.planes, tables) : scaled[next++]!));
+    return same.map((isSame) => (isSame ? packPlanes(data, geometry.planes, tables, options.alloc) : scaled[next++]!));
   }
 
-  private async run(geometry: Geometry, data: Uint8Array): Promise<Uint8Array[]> {
+  private async run(geometry: Geometry, data: Uint8Array, alloc: PictureAlloc | undefined): Promise<Uint8Array[]> {
     let plan = this.plans.get(geometry.key);
     if (plan) {
       // Re-insert so Map order is least-recently-used first.
@@ -98,7 +100,7 @@ export class Scaler {
       const t1 = performance.now();
       await staging.mapAsync(GPUMapMode.READ);
       const t2 = performance.now();
-      const out = plan.read(staging.getMappedRange());
+      const out = plan.read(staging.getMappedRange(), alloc);
       staging.unmap();
       this.times.uploadMs += t1 - t0;
       this.times.gpuMs += t2 - t1;

@@ -85,6 +85,7 @@ export class Scheduler {
   readonly #signal: AbortSignal | undefined;
   readonly #onRungDone: (r: AcceptedRung) => Promise<void>;
   readonly #onChunkAccepted: ((c: AcceptedChunk) => Promise<unknown>) | undefined;
+  readonly #onFramesFreed: ((frames: RawFrame[]) => void) | undefined;
   #measuring: Array<Promise<void>> = [];
   #retained = 0;
   #inputEnded = false;
@@ -129,6 +130,11 @@ export class Scheduler {
      * against maxBufferedBytes until the promise settles, and a rejection fails the job.
      */
     onChunkAccepted?: ((c: AcceptedChunk) => Promise<unknown>) | undefined;
+    /**
+     * Called with an accepted chunk's frames once nothing here or in onChunkAccepted reads them any
+     * more, so their buffers can be reused (a picture pool).
+     */
+    onFramesFreed?: ((frames: RawFrame[]) => void) | undefined;
   }) {
     this.#expectedFrames = opts.expectedFrames ?? 0;
     this.#rungs = opts.rungs;
@@ -145,6 +151,7 @@ export class Scheduler {
     const frameRate = opts.rungs[0]?.job.frameRate ?? 0;
     this.#rate = opts.rate ?? new RateController(opts.rungs.map((r) => r.job.bitrate), frameRate > 0 ? this.#expectedFrames / frameRate : 0);
     this.#onChunkAccepted = opts.onChunkAccepted;
+    this.#onFramesFreed = opts.onFramesFreed;
     opts.signal?.addEventListener('abort', () => this.fail(abortError(opts.signal?.reason)), { once: true });
   }
 
@@ -437,9 +444,10 @@ export class Scheduler {
       const letGo = () => { this.#retained -= heldBytes; this.#changed(); };
       this.#measuring.push(Promise.resolve()
         .then(() => this.#onChunkAccepted!({ rung: chunk.rung, index: chunk.index, frames: held, packets: output.packets }))
-        .then(letGo, (err: unknown) => { letGo(); this.fail(err instanceof Error ? err : new Error(String(err))); }));
+        .then(() => { letGo(); this.#onFramesFreed?.(held); }, (err: unknown) => { letGo(); this.fail(err instanceof Error ? err : new Error(String(err))); }));
     } else {
       this.#retained -= heldBytes;
+      this.#onFramesFreed?.(held);
     }
     this.#framesDone += frames;
     const total = this.#expectedFrames * this.#rungs.length;

@@ -185,6 +185,18 @@ gpuTest('concurrent scale() calls return the same as sequential ones', async (sc
   for (const f of frames) sequential.push(await scaler.scale(f, targets));
   const concurrent = await Promise.all(frames.map((f) => scaler.scale(f, targets)));
   frames.forEach((_, i) => targets.forEach((t, j) => equalBytes(concurrent[i]![j]!, sequential[i]![j]!, `frame ${i} ${t.width}x${t.height}`)));
+  // Pictures written into buffers an allocator hands out (a pool's, holding stale bytes), the
+  // GPU rungs' and a 1:1 rung's alike: every byte overwritten, each call its own buffers.
+  const given: Uint8Array[] = [];
+  const alloc = (n: number) => { const b = new Uint8Array(n).fill(0xa5); given.push(b); return b; };
+  const withSame = [...targets, { width: 640, height: 360 }];
+  const pooled = await Promise.all(frames.map((f) => scaler.scale(f, withSame, { alloc })));
+  const plain = await Promise.all(frames.map((f) => scaler.scale(f, withSame)));
+  frames.forEach((_, i) => withSame.forEach((t, j) => {
+    equalBytes(pooled[i]![j]!, plain[i]![j]!, `pooled frame ${i} ${t.width}x${t.height}`);
+    assert(given.includes(pooled[i]![j]!), `frame ${i} ${t.width}x${t.height}: not the allocator's buffer`);
+  }));
+  assert(given.length === frames.length * withSame.length, `${given.length} pictures allocated for ${frames.length * withSame.length}`);
 
   // More geometries in flight than the plan cache holds: evicted plans must outlive their calls.
   const sizes = [[64, 36], [96, 54], [128, 72], [160, 90], [192, 108], [224, 126]] as const;

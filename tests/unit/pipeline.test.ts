@@ -113,6 +113,29 @@ describe('BufferPool', () => {
     pool.give(b);
     assert.equal(pool.free, 0, 'a detached buffer is not kept');
     assert.throws(() => new BufferPool(-1), RangeError);
+    assert.throws(() => new BufferPool(1, -1), RangeError);
+  });
+
+  it('takes back a new whole view of a buffer it handed out, not a part of one, and once', () => {
+    const pool = new BufferPool(4);
+    const a = pool.take(8);
+    pool.give(new Uint8Array(a.buffer, 0, 4));
+    assert.equal(pool.free, 0, 'a partial view is not a buffer of its size');
+    pool.give(new Uint8Array(a.buffer));
+    pool.give(a);
+    assert.equal(pool.free, 1, 'the same buffer through another view counts once');
+    assert.equal(pool.take(8).buffer, a.buffer);
+  });
+
+  it('keeps at most maxBytes free, dropping the oldest first', () => {
+    const pool = new BufferPool(100, 20);
+    const [a, b, c] = [pool.take(8), pool.take(8), pool.take(8)];
+    for (const x of [a, b, c]) pool.give(x);
+    assert.equal(pool.free, 2, '24 bytes > 20: the oldest went');
+    assert.deepEqual([pool.take(8), pool.take(8)], [b, c]);
+    const big = pool.take(32);
+    pool.give(big);
+    assert.equal(pool.free, 0, 'a buffer larger than the bound is not kept');
   });
 });
 

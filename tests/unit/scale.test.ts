@@ -95,6 +95,16 @@ describe('packPlanes', () => {
       .concat([32, 33, 48, 49].map((i) => Math.round(128 + (i * 4 - 128) * 224 / 255)));
     assert.deepEqual([...out], want);
   });
+
+  it('writes into the buffer its allocator gives (a pool\'s, stale bytes overwritten), and refuses one of another size', () => {
+    const bytes = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const planes = [{ offset: 0, stride: 8, width: 4, height: 2 }];
+    const pooled = new Uint8Array(8).fill(0xee);
+    const out = packPlanes(bytes, planes, null, (n) => (n === 8 ? pooled : new Uint8Array(n)));
+    assert.equal(out, pooled);
+    assert.deepEqual([...out], [0, 1, 2, 3, 8, 9, 10, 11]);
+    assert.throws(() => packPlanes(bytes, planes, null, () => new Uint8Array(9)), /Uint8Array of 8 bytes, got 9 bytes/);
+  });
 });
 
 describe('rangeTables', () => {

@@ -30,6 +30,7 @@ async function simulate(opts: {
   /** Tell the scheduler the source's length (as a file source does); unknown otherwise. */
   knownLength?: boolean;
   onChunkAccepted?: ConstructorParameters<typeof Scheduler>[0]['onChunkAccepted'];
+  onFramesFreed?: ConstructorParameters<typeof Scheduler>[0]['onFramesFreed'];
 }): Promise<Run> {
   const clock = new VirtualClock();
   const events: ProgressEvent[] = [];
@@ -43,6 +44,7 @@ async function simulate(opts: {
     expectedFrames: opts.knownLength ? opts.chunksPerRung * CHUNK_FRAMES : 0,
     onRungDone: async (r) => { accepted.push(r); },
     onChunkAccepted: opts.onChunkAccepted,
+    onFramesFreed: opts.onFramesFreed,
   });
   let error: unknown = null;
   await clock.run(async () => {
@@ -295,6 +297,43 @@ describe('Scheduler onChunkAccepted (the quality report\'s hook)', () => {
     assert.equal(run.error, null);
     assert.deepEqual(seen.sort(), ['0:0', '0:1', '0:2', '1:0', '1:1', '1:2']);
     assert.equal(settled, 6, 'run() resolved only after every hook settled');
+  });
+
+  it('frees a chunk\'s frames once, after its hook settled, and none of a chunk that failed to measure', async () => {
+    const measuring = new Set<ArrayBuffer>();
+    const freed: ArrayBuffer[] = [];
+    const run = await simulate({
+      rungs: [rung(1280, 720), rung(640, 360)], chunksPerRung: 3, leases: [{}, {}], cost: () => 1,
+      onChunkAccepted: async (c) => {
+        for (const f of c.frames) measuring.add(f.data);
+        await Promise.resolve();
+        for (const f of c.frames) measuring.delete(f.data);
+      },
+      onFramesFreed: (frames) => {
+        for (const f of frames) {
+          assert.ok(!measuring.has(f.data), 'freed while its hook still reads it');
+          freed.push(f.data);
+        }
+      },
+    });
+    assert.equal(run.error, null);
+    assert.equal(freed.length, 2 * 3 * CHUNK_FRAMES, 'every pushed frame freed');
+    assert.equal(new Set(freed).size, freed.length, 'none freed twice');
+    const failed: ArrayBuffer[] = [];
+    const broken = await simulate({
+      rungs: [rung(640, 360)], chunksPerRung: 2, leases: [{}], cost: () => 1,
+      onChunkAccepted: async (c) => { if (c.index === 1) throw new Error('meter broke'); },
+      onFramesFreed: (frames) => { failed.push(...frames.map((f) => f.data)); },
+    });
+    assert.ok(broken.error instanceof Error);
+    assert.equal(failed.length, CHUNK_FRAMES, 'the chunk whose hook rejected is not freed');
+  });
+
+  it('without a hook, frees each chunk\'s frames when it is accepted', async () => {
+    let freed = 0;
+    const run = await simulate({ rungs: [rung(640, 360)], chunksPerRung: 3, leases: [{}], cost: () => 1, onFramesFreed: (f) => { freed += f.length; } });
+    assert.equal(run.error, null);
+    assert.equal(freed, 3 * CHUNK_FRAMES);
   });
 
   it('a hook that rejects fails the job with its error', async () => {
