@@ -54,7 +54,7 @@ const [fn, fd] = ((v as { avg_frame_rate?: string }).avg_frame_rate ?? v.r_frame
 const fps = fn && fd ? fn / fd : 30;
 const durationS = Number(v.duration ?? 0);
 const srcFrames = sourceFrameCount(source);
-const out = tempDir('bench-deno');
+const out = tempDir('bench-deno', { keep: true });
 const deno = join(ROOT, 'node_modules', '.bin', 'deno');
 
 interface Rung { label: number; width: number; height: number; bitrate: number; file: string; frames: number }

@@ -67,7 +67,7 @@ const durationS = Number(v.duration ?? probe.format.duration ?? 0);
 const srcFrames = sourceFrameCount(source);
 const plans = planLadder(displayW, displayH, fps, intList(values.ladder, 'ladder', 2));
 const gop = Math.round(2 * fps);
-const out = tempDir('bench');
+const out = tempDir('bench', { keep: true });
 const load0 = loadavg();
 
 interface Contestant { name: string; ms: number | null; files: string[]; note?: string }

@@ -3,8 +3,7 @@
 // must keep every chunk offset right in each layout (moov first or last, co64, fragmented).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { BitstreamError, TranscodeError } from '../src/errors.ts';
@@ -14,8 +13,9 @@ import type { Box } from '../src/mux/isobmff.ts';
 import { createMp4Writer } from '../src/mux/mp4.ts';
 import { videoTimescale } from '../src/timescale.ts';
 import { dav1dFrameCount, ffprobe } from './lib/media.ts';
+import { tempDir } from './lib/cli.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'ladder-mux-'));
+const dir = tempDir('mux');
 const FRAMES = 50;
 const STBL = ['moov', 'trak', 'mdia', 'minf', 'stbl'];
 const MIN_AV1C = new Uint8Array([0x81, 0, 0, 0]); // what mp4-muxer writes: no configOBUs

@@ -1,6 +1,6 @@
 // Runs the browser CLI as a user would (a subprocess), returning its JSON summary.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../tools/harness.ts';
@@ -13,8 +13,25 @@ export interface CliRung {
 }
 export interface CliSummary { rungs: CliRung[]; decodedFrames: number; stats: Record<string, number>; openFrames: number; wallMs: number }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `ladder-${prefix}-`));
+const made: string[] = [];
+
+/**
+ * A fresh folder under the system's temp folder, removed with everything in it when this process
+ * exits, so test runs leave nothing behind; `keep` (a bench's outputs, whose folder it names) or
+ * LADDER_KEEP_TEMP=1 in the environment (to look at what a failing test wrote) leaves it.
+ */
+export function tempDir(prefix: string, opts: { keep?: boolean } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), `ladder-${prefix}-`));
+  if (opts.keep || process.env.LADDER_KEEP_TEMP) return dir;
+  if (made.length === 0) {
+    process.on('exit', () => {
+      for (const d of made) {
+        try { rmSync(d, { recursive: true, force: true }); } catch { /* a child still writing: left */ }
+      }
+    });
+  }
+  made.push(dir);
+  return dir;
 }
 
 export function runCli(args: string[], timeoutMs = 20 * 60_000): Promise<{ code: number; stdout: string; stderr: string; summary: CliSummary | null }> {
