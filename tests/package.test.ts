@@ -85,7 +85,7 @@ describe('the packed package, installed as its users install it', () => {
     for (const f of ['lib/src/mod.js', 'lib/src/mod.d.ts', 'lib/src/platform/deno/mod.js', 'lib/cli/deno/cli.js',
       'lib/workers/encode.worker.js', 'lib/shaders/prelude.wgsl', 'lib/shaders/resample.wgsl', 'lib/shaders/scale_copy.wgsl',
       'lib/shaders/quality.wgsl',
-      'lib/harness/harness.html', 'bin/ladder-browser.js', 'package.json', 'README.md']) {
+      'lib/harness/harness.html', 'bin/ladder-browser.js', 'package.json', 'README.md', 'LICENSE']) {
       assert.ok(packedFiles.includes(f), `${f} is in the tarball`);
     }
     const source = packedFiles.filter((f) => /(?<!\.d)\.ts$/.test(f) || f.startsWith('demo/') || f.startsWith('tests/'));
