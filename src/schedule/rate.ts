@@ -166,7 +166,8 @@ export class RateController {
 
   /**
    * The quantizer expected to make `aim`, from the rung's quantizer chunks: interpolated in log rate
-   * between the two quantizers that bracket it, else stepped from the nearest one at the steeper of
+   * between the two quantizers that bracket it (strictly between them when they are more than one
+   * apart), else stepped from the nearest one at the steeper of
    * its local slope and 0.13 per step, at most MAX_Q_STEP away (AV1's rate is convex in the
    * quantizer, steeper toward 0, so a slope fitted higher up overshoots when extrapolated down).
    */
@@ -184,7 +185,11 @@ export class RateController {
       const hi = pts[i + 1]!;
       if (lo.y >= y && y >= hi.y) {
         const t = lo.y === hi.y ? 0.5 : (lo.y - y) / (lo.y - hi.y);
-        return { quantizer: clamp(lo.q + t * (hi.q - lo.q)), calibrated: true };
+        // Inside a bracket wider than one step, an end's rate is already known: the nearest
+        // quantizer strictly between them is the one worth a pass (near q0 one step can move
+        // the rate by 75%, so rounding onto an end would stop a search short of the aim).
+        const q = Math.round(lo.q + t * (hi.q - lo.q));
+        return { quantizer: clamp(hi.q - lo.q > 1 ? Math.min(hi.q - 1, Math.max(lo.q + 1, q)) : q), calibrated: true };
       }
     }
     const nearest = pts.reduce((m, p) => (Math.abs(p.y - y) < Math.abs(m.y - y) ? p : m));

@@ -7,6 +7,7 @@ import { VirtualClock, createSimulatedLease } from '../lib/simulated.ts';
 import type { SimulatedLeaseOptions } from '../lib/simulated.ts';
 import type { ProgressEvent } from '../../src/progress/events.ts';
 import { Scheduler } from '../../src/schedule/scheduler.ts';
+import { RateController } from '../../src/schedule/rate.ts';
 import type { AcceptedRung } from '../../src/schedule/scheduler.ts';
 
 const FPS = 25;
@@ -249,6 +250,19 @@ describe('rate loop (simulated encoders that miss their targets)', () => {
         assert.ok(c.record.attempts <= 5, `chunk encoded ${c.record.attempts} times`);
       }
     }
+  });
+
+  it('a quantizer search tries the quantizer between two that bracket the aim, not an end it already knows', () => {
+    const rate = new RateController([553_000]);
+    // SVT-AV1 on a nearly static 360p clip (CI, 2026-12-07): q1 2001 kbit/s, q3 537 kbit/s. For 739
+    // aimed the log-rate interpolation (q 2.5) used to round onto q3, already tried, and the search
+    // stopped 27% under; q2 (about 933) was never tried.
+    const tried = [{ q: 1, rate: 2_001_000 }, { q: 3, rate: 537_000 }];
+    assert.equal(rate.quantizerFor(tried, 739_000).quantizer, 2);
+    // Interpolation away from the ends is unchanged, and a one-step bracket may still give an end.
+    assert.equal(rate.quantizerFor([{ q: 10, rate: 1_000_000 }, { q: 20, rate: 100_000 }], 316_228).quantizer, 15);
+    assert.equal(rate.quantizerFor([{ q: 2, rate: 933_000 }, { q: 3, rate: 537_000 }], 739_000).quantizer, 2);
+    assert.equal(rate.quantizerFor([{ q: 10, rate: 1_000_000 }, { q: 20, rate: 100_000 }], 990_000).quantizer, 11);
   });
 
   it('an encoder without a ceiling stays in bitrate mode: no chunk is encoded by quantizer', async () => {
