@@ -89,6 +89,8 @@ const MAX_Q_SLOPE = 0.25;
 const MAX_Q_STEP = 8;
 /** A quantizer chunk that misses its aim by more than this is encoded again with what it taught. */
 const QUANTIZER_TOLERANCE = 0.25;
+/** A quantizer chunk that misses by more than this is encoded again when the rung cannot pay it back. */
+const QUANTIZER_PAYBACK_TOLERANCE = 0.1;
 /** First quantizer tried when a rung saturates (AV1's 0–63 scale; Chromium's "medium" is 32). */
 const FIRST_QUANTIZER = 28;
 const MIN_QUANTIZER = 1;
@@ -222,7 +224,11 @@ export class RateController {
     const miss = Math.abs(made - 1);
     if (plan.quantizer !== null) {
       if (outcome.bits > 0) s.quantized = [...s.quantized, { q: plan.quantizer, rate }].slice(-4 * MAX_SAMPLES);
-      return miss > (plan.calibrated ? QUANTIZER_TOLERANCE : FIRST_PASS_TOLERANCE);
+      // Its aim was set when it began, before the chunks running beside it ended: a pass within the
+      // tolerance is still encoded again when the rung's later chunks cannot pay its miss back (a
+      // saturated rung's last chunk: one quantizer step there can move the rate by 75%).
+      return miss > (plan.calibrated ? QUANTIZER_TOLERANCE : FIRST_PASS_TOLERANCE)
+        || (miss > QUANTIZER_PAYBACK_TOLERANCE && !this.#canPayBack(rung, chunkSeconds, outcome));
     }
     s.made += outcome.bits;
     s.asked += plan.bitrate * outcome.seconds;

@@ -265,6 +265,23 @@ describe('rate loop (simulated encoders that miss their targets)', () => {
     assert.equal(rate.quantizerFor([{ q: 10, rate: 1_000_000 }, { q: 20, rate: 100_000 }], 990_000).quantizer, 11);
   });
 
+  it('a quantizer pass within its tolerance is encoded again when the rung cannot pay its miss back', () => {
+    // CI, 2026-12-07: a saturated 360p rung, 553 kbit/s asked over 6 s; chunks 0 and 1 came out at
+    // 408 and 430, and chunk 2, aimed at 676 when it began (chunk 1 still running), made 532 at q3:
+    // 21% under its aim, inside the 25% tolerance, and the rung ended at 0.83× its rate.
+    const plan = { bitrate: 676_000, quantizer: 3, aim: 676_000, calibrated: true };
+    const last = new RateController([553_000], 6);
+    last.accept(0, { bits: 408_000 * 2, seconds: 2 });
+    last.accept(0, { bits: 430_000 * 2, seconds: 2 });
+    assert.equal(last.learn(0, 'software', plan, 2, { bits: 532_000 * 2, seconds: 2 }), true, 'the last chunk is encoded again');
+    // The same pass with a chunk left after it that can pay the miss back is kept.
+    const middle = new RateController([553_000], 6);
+    middle.accept(0, { bits: 553_000 * 2, seconds: 2 });
+    assert.equal(middle.learn(0, 'software', { ...plan, aim: 600_000 }, 2, { bits: 532_000 * 2, seconds: 2 }), false);
+    // And a last chunk within 10% of its aim is kept.
+    assert.equal(last.learn(0, 'software', { ...plan, aim: 560_000 }, 2, { bits: 532_000 * 2, seconds: 2 }), false);
+  });
+
   it('an encoder without a ceiling stays in bitrate mode: no chunk is encoded by quantizer', async () => {
     const run = await simulate({ rungs: LADDER, chunksPerRung: 4, leases: [{ rateGain: () => 0.5 }], cost, knownLength: true });
     assert.equal(run.error, null);
