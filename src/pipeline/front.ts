@@ -12,7 +12,7 @@
 import { release } from '../decode/frames.ts';
 import type { DemuxedPacket } from '../types/mod.ts';
 import { abortError } from '../errors.ts';
-import type { ScaleTarget } from '../scale/scaler.ts';
+import type { PictureAlloc, ScaleTarget } from '../scale/scaler.ts';
 import { handoffStage } from './handoff.ts';
 import { StageMeter } from './meter.ts';
 import { BoundedQueue } from './queue.ts';
@@ -47,7 +47,7 @@ export interface FrontOptions {
   maxFramesInFlight: number;
   maxScalesInFlight: number;
   /** Where the scaled pictures' buffers come from: a pool the sink gives them back to. */
-  allocPicture?: ((size: number) => Uint8Array) | undefined;
+  allocPicture?: PictureAlloc | undefined;
   signal?: AbortSignal | undefined;
   /** Called after each frame reaches the scheduler, with the count so far. */
   onFrame?: ((handed: number) => void) | undefined;

@@ -10,6 +10,7 @@ import type { Geometry, PictureAlloc } from './plan.ts';
 import type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
 
 export type { PlaneFormat, SourcePlanes } from '../types/mod.ts';
+export type { PictureAlloc } from './plan.ts';
 
 /** An output size; both dimensions even. With rotation 90/270 this is the rotated (display) size. */
 export interface ScaleTarget {
@@ -21,7 +22,7 @@ export interface ScaleOptions {
   /** Clockwise rotation applied so the output is upright. */
   rotation?: 0 | 90 | 180 | 270;
   /** Where each output picture's buffer comes from (a pool); default a fresh one per picture. */
-  alloc?: PictureAlloc;
+  alloc?: PictureAlloc | undefined;
 }
 
 // A video keeps one geometry; a few more cover a ladder change or a mid-stream resolution switch.
