@@ -19,11 +19,15 @@
 //  - saturation: some encoders stop spending at a quality ceiling whatever the target (Chromium's
 //    software AV1 on a nearly still picture makes ~0.3× the asked rate at 1× and at 4× the target).
 //    A chunk that falls short by more than 15% when the rung's targets so far span 1.5× and its
-//    output did not grow with them (elasticity under 0.05) marks the rung saturated for its kind; its chunks are then encoded in constant-quality mode with the AV1
+//    output did not grow with them (elasticity under 0.05), or by more than 30% when the elasticity
+//    they show puts its aim beyond the largest correction (4× the aim), marks the rung saturated
+//    for its kind; its chunks are then encoded in constant-quality mode with the AV1
 //    quantizer that makes the aim, interpolated in log rate between the quantizers tried on the rung
-//    (see quantizerFor; Chromium's software AV1 measured 0.08–0.17 per step, steeper toward 0). The
+//    (see quantizerFor; Chromium's software AV1 measured 0.08–0.17 per step, with cliffs on noisy content). The
 //    chunk that showed it is encoded again in that mode; its first quantizer pass is a first pass
-//    like any other, and a later quantizer chunk that misses by more than 25% is encoded again.
+//    like any other, and a later quantizer chunk that misses by more than 25% is encoded again, as
+//    is one that misses by more than 10% once its passes bracket the aim with a quantizer untried
+//    between them (see bracketed).
 //
 // A chunk already under way keeps its target: targets are set only at begin().
 
@@ -82,11 +86,17 @@ interface Sums {
  */
 const SATURATION_SPAN = 1.5;
 const SATURATION_ELASTICITY = 0.05;
-/** Rate model in quantizer mode: log rate falls by β per quantizer step. */
-const DEFAULT_Q_SLOPE = 0.13;
+/**
+ * Rate model in quantizer mode: log rate falls by β per quantizer step, at least MIN_Q_SLOPE when
+ * stepping past the quantizers tried, at most MAX_Q_STEP steps. Both encoders show plateaus and
+ * cliffs on noisy content, not AV1's textbook convex curve: SVT-AV1 on the nearly static clip's 360p
+ * made 364–407 kbit/s from q13 to q4, then 532 at q3, 933 at q2, 2001 at q1. A floor of 0.13 and
+ * steps of 8 crossed that plateau in three steps and spent a six-pass search short of q3; 0.08 and
+ * 12 reach it in four passes from the first quantizer (an overshoot past the cliff is bracketed).
+ */
+const MIN_Q_SLOPE = 0.08;
 const MAX_Q_SLOPE = 0.25;
-/** Farthest a quantizer is stepped past the ones tried. */
-const MAX_Q_STEP = 8;
+const MAX_Q_STEP = 12;
 /** A quantizer chunk that misses its aim by more than this is encoded again with what it taught. */
 const QUANTIZER_TOLERANCE = 0.25;
 /** A quantizer chunk that misses by more than this is encoded again when the rung cannot pay it back. */
@@ -170,8 +180,7 @@ export class RateController {
    * The quantizer expected to make `aim`, from the rung's quantizer chunks: interpolated in log rate
    * between the two quantizers that bracket it (strictly between them when they are more than one
    * apart), else stepped from the nearest one at the steeper of
-   * its local slope and 0.13 per step, at most MAX_Q_STEP away (AV1's rate is convex in the
-   * quantizer, steeper toward 0, so a slope fitted higher up overshoots when extrapolated down).
+   * the fitted slope and MIN_Q_SLOPE per step, at most MAX_Q_STEP away.
    */
   quantizerFor(quantized: ReadonlyArray<{ q: number; rate: number }>, aim: number): { quantizer: number; calibrated: boolean } {
     if (quantized.length === 0) return { quantizer: FIRST_QUANTIZER, calibrated: false };
@@ -196,9 +205,25 @@ export class RateController {
     }
     const nearest = pts.reduce((m, p) => (Math.abs(p.y - y) < Math.abs(m.y - y) ? p : m));
     const local = pts.length >= 2 ? -fitLine(pts.map((p) => p.q), pts.map((p) => p.y)).slope : 0;
-    const slope = Math.min(MAX_Q_SLOPE, Math.max(DEFAULT_Q_SLOPE, local));
+    const slope = Math.min(MAX_Q_SLOPE, Math.max(MIN_Q_SLOPE, local));
     const step = Math.min(MAX_Q_STEP, Math.max(-MAX_Q_STEP, (nearest.y - y) / slope));
     return { quantizer: clamp(nearest.q + step), calibrated: true };
+  }
+
+  /**
+   * Whether a chunk's quantizer search that has bracketed its aim should try the quantizer between:
+   * its last pass (the last of `searched`) missed `aim` by more than 10%, and the next quantizer lies
+   * strictly between two it tried and was not tried itself. On a cliff in the rate curve this is
+   * what holds a rung: SVT-AV1's first 360p chunk of the nearly static clip made 798 kbit/s at q1
+   * and 429 at q3 for 553 aimed; kept at q3 (22% short, within QUANTIZER_TOLERANCE) it left a debt
+   * that q3 (0.87×) and q2 (1.5×) on the later chunks could not pay within 10%.
+   */
+  bracketed(searched: ReadonlyArray<{ q: number; rate: number }>, aim: number): boolean {
+    const last = searched[searched.length - 1];
+    if (!last || Math.abs(last.rate / aim - 1) <= QUANTIZER_PAYBACK_TOLERANCE) return false;
+    const next = this.quantizerFor(searched, aim).quantizer;
+    const qs = searched.map((p) => p.q);
+    return !qs.includes(next) && next > Math.min(...qs) && next < Math.max(...qs);
   }
 
   /** Quantizer mode failed to open on this kind (an encoder without it): back to bitrate targets. */
@@ -234,7 +259,13 @@ export class RateController {
     s.asked += plan.bitrate * outcome.seconds;
     if (outcome.bits > 0) s.samples = [...s.samples, { target: plan.bitrate, rate }].slice(-MAX_SAMPLES);
     const f = fitPowerLaw(s.samples, Math.log(SATURATION_SPAN));
-    if (!s.saturated && outcome.bits > 0 && made < 1 - FIRST_PASS_TOLERANCE && f !== null && f.slope < SATURATION_ELASTICITY) {
+    if (!s.saturated && outcome.bits > 0 && f !== null && (
+      (made < 1 - FIRST_PASS_TOLERANCE && f.slope < SATURATION_ELASTICITY)
+      // Far short, and at the response it showed the aim lies beyond the largest correction: no
+      // target the loop may set would reach it (SVT-AV1 at 360p on a nearly static clip: α 0.11,
+      // 39% short at 1.7× the target), and keeping the pass leaves a debt no later chunk can pay.
+      || (made < 1 - FIRST_PASS_LIMIT && plan.bitrate * (1 / made) ** (1 / Math.max(f.slope, SATURATION_ELASTICITY)) > MAX_CORRECTION * plan.aim)
+    )) {
       s.saturated = true;
       return true; // encoded again by quantizer
     }

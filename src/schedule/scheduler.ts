@@ -24,11 +24,17 @@ import type { AcceptedRung, Av1Contract, ChunkOutput, ChunkRecord, LeaseStageSta
 export type { AcceptedRung, SchedulerStages } from '../types/mod.ts';
 
 /**
- * A chunk is encoded again for its rate at most this often: a bitrate first pass, the pass that
- * shows its encoder saturated, then a quantizer search that also ends once it would try a
- * quantizer it already tried (the closest pass is kept).
+ * A chunk is encoded again for its rate in bitrate mode at most this often: after a first pass far
+ * off, and after the pass that shows its encoder saturated (the chunk then goes by quantizer).
  */
-const MAX_RATE_REPEATS = 6;
+const MAX_BITRATE_REPEATS = 2;
+/**
+ * A chunk's quantizer search makes at most this many passes of its own, apart from the bitrate
+ * passes before it, and ends sooner once it would try a quantizer it already tried (the closest
+ * pass is kept). SVT-AV1's first 360p chunk of the nearly static clip took seven from the first
+ * quantizer, across a plateau (363–375 kbit/s from q16 to q6) and a cliff: 28, 16, 11, 6, 1, 3, 2.
+ */
+const MAX_QUANTIZER_PASSES = 8;
 
 /** Encoder failures a single chunk may suffer before the job fails. */
 const MAX_ATTEMPTS = 3;
@@ -61,7 +67,7 @@ interface Chunk {
   record: ChunkRecord | null;
   /** The rate plan of the attempt under way (targets are fixed when an encoder begins). */
   plan: RatePlan | null;
-  /** Times this chunk was encoded again for its rate (first pass, saturation, quantizer search): at most MAX_RATE_REPEATS. */
+  /** Times this chunk was encoded again for its rate (first pass, saturation, quantizer search; see MAX_BITRATE_REPEATS and MAX_QUANTIZER_PASSES). */
   repeats: number;
   /** This chunk's passes at constant quality (a saturated rung): the quantizer search's points, and the outputs to pick from. */
   searched: Array<{ q: number; rate: number; output: ChunkOutput; outcome: { bits: number; seconds: number }; plan: RatePlan }>;
@@ -396,14 +402,18 @@ export class Scheduler {
     let outcome = { bits: bytes * 8, seconds: us / 1e6 };
     let plan = chunk.plan;
     // Learned under the kind that actually encoded (a hardware lease may have fallen back to software).
-    const again = plan !== null && this.#rate.learn(chunk.rung, kindOf(output.hardware), plan, this.#chunkSeconds, outcome);
-    if (plan && plan.quantizer !== null) chunk.searched.push({ q: plan.quantizer, rate: outcome.bits / outcome.seconds, output, outcome, plan });
+    let again = plan !== null && this.#rate.learn(chunk.rung, kindOf(output.hardware), plan, this.#chunkSeconds, outcome);
+    if (plan && plan.quantizer !== null) {
+      chunk.searched.push({ q: plan.quantizer, rate: outcome.bits / outcome.seconds, output, outcome, plan });
+      again ||= this.#rate.bracketed(chunk.searched, plan.aim);
+    }
     if (plan && again) {
       const kbps = (x: number) => `${Math.round(x / 1000)} kbit/s`;
       const made = kbps(outcome.bits / outcome.seconds);
       const nextQ = plan.quantizer !== null ? this.#rate.quantizerFor(chunk.searched, plan.aim).quantizer : null;
       const converged = nextQ !== null && chunk.searched.some((p) => p.q === nextQ);
-      if (chunk.repeats < MAX_RATE_REPEATS && !converged) {
+      const budget = plan.quantizer !== null ? chunk.searched.length < MAX_QUANTIZER_PASSES : chunk.repeats < MAX_BITRATE_REPEATS;
+      if (budget && !converged) {
         chunk.repeats++;
         this.recalibrated++;
         chunk.state = 'queued';
