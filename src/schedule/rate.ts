@@ -27,7 +27,8 @@
 //    chunk that showed it is encoded again in that mode; its first quantizer pass is a first pass
 //    like any other, and a later quantizer chunk that misses by more than 25% is encoded again, as
 //    is one that misses by more than 10% once its passes bracket the aim with a quantizer untried
-//    between them (see bracketed).
+//    between them (see bracketed). A bitrate pass that began before its rung saturated and ends
+//    more than 10% off is encoded again by quantizer.
 //
 // A chunk already under way keeps its target: targets are set only at begin().
 
@@ -258,8 +259,11 @@ export class RateController {
     s.made += outcome.bits;
     s.asked += plan.bitrate * outcome.seconds;
     if (outcome.bits > 0) s.samples = [...s.samples, { target: plan.bitrate, rate }].slice(-MAX_SAMPLES);
+    // The rung went by quantizer while this bitrate pass ran (it began before another chunk showed
+    // the ceiling): one that missed by more than 10% is encoded again by quantizer, not kept.
+    if (s.saturated) return miss > QUANTIZER_PAYBACK_TOLERANCE;
     const f = fitPowerLaw(s.samples, Math.log(SATURATION_SPAN));
-    if (!s.saturated && outcome.bits > 0 && f !== null && (
+    if (outcome.bits > 0 && f !== null && (
       (made < 1 - FIRST_PASS_TOLERANCE && f.slope < SATURATION_ELASTICITY)
       // Far short, and at the response it showed the aim lies beyond the largest correction: no
       // target the loop may set would reach it (SVT-AV1 at 360p on a nearly static clip: α 0.11,

@@ -275,6 +275,19 @@ describe('rate loop (simulated encoders that miss their targets)', () => {
     for (const c of run.accepted[0]!.chunks) assert.notEqual(c.record.quantizer, null, `chunk ${c.record.index} kept a bitrate-mode pass`);
   });
 
+  it('a bitrate pass that ends after its rung saturated is encoded again by quantizer when it missed by more than 10%', () => {
+    // SVT-AV1, the nearly static clip's 360p (2026-12-07): chunk 0's second pass showed the ceiling
+    // (367 kbit/s of 553 at a target of 2005, elasticity 0.26 from its first pass); chunk 1's
+    // bitrate pass, begun before, made 429 (22% short) and was kept, leaving the rung at 0.911×.
+    const rate = new RateController([553_000], 6);
+    const two = (kbps: number) => ({ bits: kbps * 2000, seconds: 2 });
+    assert.equal(rate.learn(0, 'software', { bitrate: 1_157_000, quantizer: null, aim: 553_000, calibrated: false }, 2, two(319)), true);
+    assert.equal(rate.learn(0, 'software', { bitrate: 2_005_000, quantizer: null, aim: 553_000, calibrated: true }, 2, two(367)), true);
+    assert.notEqual(rate.plan(0, 'software', 2).quantizer, null, 'the rung goes by quantizer');
+    assert.equal(rate.learn(0, 'software', { bitrate: 1_227_000, quantizer: null, aim: 553_000, calibrated: true }, 2, two(429)), true);
+    assert.equal(rate.learn(0, 'software', { bitrate: 1_227_000, quantizer: null, aim: 553_000, calibrated: true }, 2, two(520)), false, 'within 10%: kept');
+  });
+
   it('a quantizer search tries the quantizer between two that bracket the aim, not an end it already knows', () => {
     const rate = new RateController([553_000]);
     // SVT-AV1 on a nearly static 360p clip (CI, 2026-12-07): q1 2001 kbit/s, q3 537 kbit/s. For 739
