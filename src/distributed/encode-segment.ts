@@ -9,6 +9,8 @@ import { readPlanes } from '../decode/planes.ts';
 import type { Demuxed } from '../demux/demux.ts';
 import { CodecFailureError } from '../errors.ts';
 import { PipelineFront } from '../pipeline/front.ts';
+import { picturePool } from '../pipeline/pool.ts';
+import type { PicturePool } from '../pipeline/pool.ts';
 import { OutputClock } from '../pipeline/readout.ts';
 import type { ScaleCall } from '../pipeline/scale.ts';
 import type { RateController } from '../schedule/rate.ts';
@@ -35,6 +37,8 @@ export interface SegmentRun {
   signal: AbortSignal;
   /** Shared across a worker's segments of the job, indexed like `rungs` when given. */
   rate?: RateController | undefined;
+  /** Scaled pictures' buffers, shared across a worker's segments (a pool of this segment's own when absent). */
+  pictures?: PicturePool | undefined;
   /** Test-only: the colour description handed to the encoder instead of the job's. */
   colorOverride?: VideoColorSpaceInit | undefined;
 }
@@ -49,13 +53,16 @@ export async function encodeSegment(run: SegmentRun): Promise<EncodedChunk[]> {
   });
   const outColor = run.colorOverride ?? { ...spec.colorSpace, fullRange: false };
   const results: Array<EncodedChunk | null> = plans.map(() => null);
+  const maxBufferedBytes = 256 * 1024 * 1024;
+  const pictures = run.pictures ?? picturePool(maxBufferedBytes);
   const scheduler = new Scheduler({
     rungs: plans.map((p) => ({
       job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, quantizer: p.quantizer, frameRate: spec.frameRate, colorSpace: outColor, preferHardware: true },
       declared: { profile: 0, bitDepth: 8, monochrome: false, subsamplingX: 1, subsamplingY: 1 },
     })),
     leases: run.leases,
-    maxBufferedBytes: 256 * 1024 * 1024,
+    maxBufferedBytes,
+    onFramesFreed: pictures.free,
     signal: run.signal,
     expectedFrames: segment.frames,
     chunkSeconds: spec.chunkSeconds,
@@ -75,6 +82,7 @@ export async function encodeSegment(run: SegmentRun): Promise<EncodedChunk[]> {
     source: { frames: segmentFrames(demux, segment, run.codecs, run.signal) },
     read: (frame, alloc) => readPlanes(frame, spec.fullRange, alloc),
     scaler: run.scaler,
+    allocPicture: pictures.alloc,
     targets: plans.map((p) => ({ width: p.width, height: p.height })),
     rotation: spec.rotation,
     clock,

@@ -8,6 +8,7 @@ import type { Demuxed } from '../demux/demux.ts';
 import type { RangeReader, Runtime } from '../types/mod.ts';
 import { requireCodecs } from '../platform/browser.ts';
 import { listAdapters, requestGpuDevice } from '../platform/gpu.ts';
+import { picturePool } from '../pipeline/pool.ts';
 import { RateController } from '../schedule/rate.ts';
 import { allowedAdapters, parsePolicy, planLeases } from '../schedule/pool.ts';
 import type { LeasePlan } from '../schedule/pool.ts';
@@ -52,6 +53,8 @@ export class SegmentWorker {
   /** Jobs that ended (cancelled, failed, done): their items are terminated, not encoded. */
   readonly #ended = new Set<string>();
   #scaler: Promise<Scaler> | null = null;
+  /** Scaled pictures' buffers, reused from one segment to the next. */
+  readonly #pictures = picturePool(256 * 1024 * 1024);
   #leasePlans: LeasePlan[] = [];
   #cluster: Cluster | null = null;
   chunks = 0;
@@ -178,7 +181,7 @@ export class SegmentWorker {
       if (!segment) throw new DistributedError(`${tag}: the job has no such segment`);
       const everyRung = item.rungs.length === ctx.spec.plans.length && item.rungs.every((r, i) => r === i);
       const chunks = await encodeSegment({
-        spec: ctx.spec, demux: await ctx.demux, segment, rungs: item.rungs, codecs: requireCodecs(this.#opts.runtime), scaler: await this.#scaler!, leases, signal: abort.signal,
+        spec: ctx.spec, demux: await ctx.demux, segment, rungs: item.rungs, codecs: requireCodecs(this.#opts.runtime), scaler: await this.#scaler!, pictures: this.#pictures, leases, signal: abort.signal,
         rate: everyRung ? ctx.rate : undefined, colorOverride: this.#opts.colorOverride,
       });
       const store = await openChunks(c, item.job);

@@ -55,7 +55,14 @@ export class BufferPool {
  * gives a chunk's back once the chunk is accepted. They come back a chunk at a time, so it keeps up to
  * a quarter of the retained-bytes budget (at most 128 MiB) of free pictures.
  */
-export function picturePool(maxBufferedBytes: number): { alloc: (size: number) => Uint8Array; free: (frames: ReadonlyArray<{ data: ArrayBuffer }>) => void } {
+export interface PicturePool {
+  /** A picture buffer of `size` bytes (the scale stage's allocator). */
+  alloc: (size: number) => Uint8Array;
+  /** An accepted chunk's frames, whose buffers nothing reads any more (the scheduler's onFramesFreed). */
+  free: (frames: ReadonlyArray<{ data: ArrayBuffer }>) => void;
+}
+
+export function picturePool(maxBufferedBytes: number): PicturePool {
   const pool = new BufferPool(1024, Math.min(128 * 1024 * 1024, maxBufferedBytes / 4));
   return {
     alloc: (size) => pool.take(size),
