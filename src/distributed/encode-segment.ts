@@ -43,6 +43,9 @@ export interface SegmentRun {
   colorOverride?: VideoColorSpaceInit | undefined;
 }
 
+/** Bytes of frames a segment's scheduler may hold (the bound its picture pool is sized from). */
+export const SEGMENT_BUFFERED_BYTES = 256 * 1024 * 1024;
+
 /** Encodes one segment's chunk of every asked rung; resolves with them in `rungs` order. */
 export async function encodeSegment(run: SegmentRun): Promise<EncodedChunk[]> {
   const { spec, segment, demux } = run;
@@ -53,15 +56,14 @@ export async function encodeSegment(run: SegmentRun): Promise<EncodedChunk[]> {
   });
   const outColor = run.colorOverride ?? { ...spec.colorSpace, fullRange: false };
   const results: Array<EncodedChunk | null> = plans.map(() => null);
-  const maxBufferedBytes = 256 * 1024 * 1024;
-  const pictures = run.pictures ?? picturePool(maxBufferedBytes);
+  const pictures = run.pictures ?? picturePool(SEGMENT_BUFFERED_BYTES);
   const scheduler = new Scheduler({
     rungs: plans.map((p) => ({
       job: { codec: p.codec, width: p.width, height: p.height, bitrate: p.bitrate, quantizer: p.quantizer, frameRate: spec.frameRate, colorSpace: outColor, preferHardware: true },
       declared: { profile: 0, bitDepth: 8, monochrome: false, subsamplingX: 1, subsamplingY: 1 },
     })),
     leases: run.leases,
-    maxBufferedBytes,
+    maxBufferedBytes: SEGMENT_BUFFERED_BYTES,
     onFramesFreed: pictures.free,
     signal: run.signal,
     expectedFrames: segment.frames,

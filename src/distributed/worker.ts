@@ -14,7 +14,7 @@ import { allowedAdapters, parsePolicy, planLeases } from '../schedule/pool.ts';
 import type { LeasePlan } from '../schedule/pool.ts';
 import { Scaler } from '../scale/scaler.ts';
 import type { JsMsg } from '@nats-io/jetstream';
-import { encodeSegment } from './encode-segment.ts';
+import { SEGMENT_BUFFERED_BYTES, encodeSegment } from './encode-segment.ts';
 import { DistributedError, openChunks, openCluster, readState } from './nats.ts';
 import type { Cluster } from './nats.ts';
 import { EXCLUDED_NAK_MS, HEARTBEAT_MS, SOURCE_OBJECT, WORKER_SEGMENT_FAILURES, chunkKey, chunkObject, encodeChunkBlob } from './protocol.ts';
@@ -54,7 +54,7 @@ export class SegmentWorker {
   readonly #ended = new Set<string>();
   #scaler: Promise<Scaler> | null = null;
   /** Scaled pictures' buffers, reused from one segment to the next. */
-  readonly #pictures = picturePool(256 * 1024 * 1024);
+  readonly #pictures = picturePool(SEGMENT_BUFFERED_BYTES);
   #leasePlans: LeasePlan[] = [];
   #cluster: Cluster | null = null;
   chunks = 0;

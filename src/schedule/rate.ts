@@ -90,10 +90,11 @@ const SATURATION_ELASTICITY = 0.05;
 /**
  * Rate model in quantizer mode: log rate falls by β per quantizer step, at least MIN_Q_SLOPE when
  * stepping past the quantizers tried, at most MAX_Q_STEP steps. Both encoders show plateaus and
- * cliffs on noisy content, not AV1's textbook convex curve: SVT-AV1 on the nearly static clip's 360p
- * made 364–407 kbit/s from q13 to q4, then 532 at q3, 933 at q2, 2001 at q1. A floor of 0.13 and
- * steps of 8 crossed that plateau in three steps and spent a six-pass search short of q3; 0.08 and
- * 12 reach it in four passes from the first quantizer (an overshoot past the cliff is bracketed).
+ * cliffs on noisy content, not AV1's textbook convex curve: SVT-AV1 on the nearly static clip's 360p,
+ * first chunk, made 363–375 kbit/s from q16 to q6, 407 at q4, 429 at q3, 798 at q1 (later chunks
+ * 532–537 at q3, 933 at q2, 2001–2276 at q1). A floor of 0.13 and steps of 8 spent a six-pass search
+ * on 28, 20, 13, 10, 7, 4 and stopped short of q3; with 0.08 and 12 the search went 28, 16, 11, 6,
+ * then overshot past the cliff to 1 and bracketed back: 3, 2.
  */
 const MIN_Q_SLOPE = 0.08;
 const MAX_Q_SLOPE = 0.25;
