@@ -15,7 +15,10 @@
 // `span` input rows; the CPU turns each block's taps into one dense vec4 of weights per window row
 // (filters.ts, blockFilter), so a row load and a weight load feed 64 multiply-adds.
 //
-// Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4.
+// Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4. Where
+// the filter repeats every block (3:2, 3:1), src/scale/fixed-kernel.ts generates a kernel for those
+// blocks with the weights as literals, appended to this file; these entry points then filter only
+// the blocks it leaves (the borders), named by `blocks`.
 // prelude.wgsl is prepended when the pipeline loads (this kernel unpacks with the unorm builtins).
 
 // Input samples: 8-bit (pass 1) or 16-bit fixed point (pass 2). A pipeline constant, so the unused
@@ -27,12 +30,16 @@ struct Pass {
   // w: input columns
   input: vec4<u32>,
   // x: first vec2 (main_u16) or vec4 (main_u8) of the output; y: the same units per output row;
-  // z: blocks; w: output rows (main_u8)
+  // w: output rows (main_u8)
   output: vec4<u32>,
   // x: first vec4 of this pass's block weights; y: span (window rows); z: first block start
+  // (fixed-kernel.ts's kernels: x is the first window row of their first block)
   filt: vec4<u32>,
   // x: scale; y: offset (limited-range conversion, pass 2 only)
   range: vec4<f32>,
+  // The blocks this dispatch filters: x: the first; from y on, z blocks are skipped (another
+  // dispatch's); w: the end.
+  blocks: vec4<u32>,
 }
 
 @group(0) @binding(0) var<uniform> step: Pass;
@@ -74,16 +81,15 @@ fn halves(word: u32) -> vec2<f32> {
   return unpack2x16unorm(word);
 }
 
-fn filterColumns(gid: vec3<u32>) -> Acc {
-  let block = gid.y;
+fn filterColumns(x: u32, block: u32) -> Acc {
   let span = step.filt.y;
   let lastRow = step.input.z - 1u;
   let first = starts[step.filt.z + block];
   let w0 = step.filt.x + block * span;
   let perRow = step.input.y;
-  var col = step.input.x + gid.x;
+  var col = step.input.x + x;
   if (IN16) {
-    col = step.input.x + gid.x * 2u;
+    col = step.input.x + x * 2u;
   }
   // Plain locals, not the struct: SwiftShader keeps them in registers, a struct in memory.
   var c0 = vec4<f32>(0.0);
@@ -167,20 +173,29 @@ fn to8(acc: vec4<f32>) -> vec4<u32> {
   return vec4<u32>(clamp(acc * scale + offset, vec4<f32>(0.0), vec4<f32>(255.0)));
 }
 
-fn inRange(gid: vec3<u32>) -> bool {
-  return gid.x * 16u < step.input.w && gid.y < step.output.z;
+fn inRange(x: u32, block: u32) -> bool {
+  return x * 16u < step.input.w && block < step.blocks.w;
+}
+
+// The block an invocation of the generic entry points filters.
+fn blockOf(gid: vec3<u32>) -> u32 {
+  let block = step.blocks.x + gid.y;
+  return select(block, block + step.blocks.z, block >= step.blocks.y);
 }
 
 // Pass 1: 8-bit rows in, 16-bit fixed point out, transposed. Columns past the input's width land
 // in the intermediate's slack rows, so no store needs a guard.
 @compute @workgroup_size(16, 4)
 fn main_u16(@builtin(global_invocation_id) gid: vec3<u32>) {
-  if (!inRange(gid)) {
-    return;
+  let block = blockOf(gid);
+  if (inRange(gid.x, block)) {
+    store16(gid.x, block, filterColumns(gid.x, block));
   }
-  let acc = filterColumns(gid);
+}
+
+fn store16(x: u32, block: u32, acc: Acc) {
   let stride = step.output.y;
-  let at = step.output.x + gid.x * 16u * stride + gid.y;
+  let at = step.output.x + x * 16u * stride + block;
   put16(at + 0u * stride, acc.c0);
   put16(at + 1u * stride, acc.c1);
   put16(at + 2u * stride, acc.c2);
@@ -204,21 +219,25 @@ fn main_u16(@builtin(global_invocation_id) gid: vec3<u32>) {
 // the next plane, so those stores are skipped; columns past its width land in the row padding.
 @compute @workgroup_size(16, 4)
 fn main_u8(@builtin(global_invocation_id) gid: vec3<u32>) {
-  if (!inRange(gid)) {
-    return;
+  let block = blockOf(gid);
+  if (inRange(gid.x, block)) {
+    store8(gid.x, block, filterColumns(gid.x, block));
   }
-  let acc = filterColumns(gid);
+}
+
+fn store8(x: u32, block: u32, acc: Acc) {
   // Each word packs four neighbouring columns; as a vec4 it holds that word for the block's rows.
   let a = to8(acc.c0) | (to8(acc.c1) << vec4<u32>(8u)) | (to8(acc.c2) << vec4<u32>(16u)) | (to8(acc.c3) << vec4<u32>(24u));
   let b = to8(acc.c4) | (to8(acc.c5) << vec4<u32>(8u)) | (to8(acc.c6) << vec4<u32>(16u)) | (to8(acc.c7) << vec4<u32>(24u));
   let c = to8(acc.c8) | (to8(acc.c9) << vec4<u32>(8u)) | (to8(acc.c10) << vec4<u32>(16u)) | (to8(acc.c11) << vec4<u32>(24u));
   let d = to8(acc.c12) | (to8(acc.c13) << vec4<u32>(8u)) | (to8(acc.c14) << vec4<u32>(16u)) | (to8(acc.c15) << vec4<u32>(24u));
   let stride = step.output.y;
-  let row = gid.y * 4u;
+  let row = block * 4u;
   let rows = step.output.w;
-  let at = step.output.x + row * stride + gid.x;
+  let at = step.output.x + row * stride + x;
   dst8[at] = vec4<u32>(a.x, b.x, c.x, d.x);
   if (row + 1u < rows) { dst8[at + stride] = vec4<u32>(a.y, b.y, c.y, d.y); }
   if (row + 2u < rows) { dst8[at + 2u * stride] = vec4<u32>(a.z, b.z, c.z, d.z); }
   if (row + 3u < rows) { dst8[at + 3u * stride] = vec4<u32>(a.w, b.w, c.w, d.w); }
 }
+
