@@ -48,6 +48,8 @@ struct Pass {
 @group(0) @binding(3) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> dst16: array<vec2<u32>>;
 @group(0) @binding(5) var<storage, read_write> dst8: array<vec4<u32>>;
+// The intermediate again, a vec4 at a time: store16pair's view of dst16's buffer.
+@group(0) @binding(6) var<storage, read_write> dst16pairs: array<vec4<u32>>;
 
 // The 16 accumulated columns, each a vec4 over the block's four outputs. Named fields, not an
 // array: a dynamically indexed private array becomes per-lane memory traffic on CPU adapters.
@@ -157,12 +159,39 @@ fn filterColumns(x: u32, block: u32) -> Acc {
   return Acc(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
 }
 
-fn put16(at: u32, v: vec4<f32>) {
+fn to16(v: vec4<f32>) -> vec2<u32> {
   // v is in 1/255 of a code value (bytes()). Ringing above white is cut where swscale's 15-bit
   // intermediate saturates (32767 / 128). Rounded half up; the cut bounds it above 65535, max()
   // keeps the conversion defined below 0.
   let q = vec4<u32>(max(min(v, vec4<f32>(32767.0 / 128.0 / 255.0)) * (128.0 * 255.0) + (64.0 * 128.0 + 0.5), vec4<f32>(0.0)));
-  dst16[at] = vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
+  return vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
+}
+
+fn put16(at: u32, v: vec4<f32>) {
+  dst16[at] = to16(v);
+}
+
+// Pass 1's stores for two neighbouring blocks, `block` even: their 8 outputs of a source row are
+// one 16-byte store (the intermediate's rows are whole vec4s; see plan.ts).
+fn store16pair(x: u32, block: u32, a: Acc, b: Acc) {
+  let stride = step.output.y / 2u;
+  let at = (step.output.x + x * 16u * step.output.y + block) / 2u;
+  dst16pairs[at + 0u * stride] = vec4<u32>(to16(a.c0), to16(b.c0));
+  dst16pairs[at + 1u * stride] = vec4<u32>(to16(a.c1), to16(b.c1));
+  dst16pairs[at + 2u * stride] = vec4<u32>(to16(a.c2), to16(b.c2));
+  dst16pairs[at + 3u * stride] = vec4<u32>(to16(a.c3), to16(b.c3));
+  dst16pairs[at + 4u * stride] = vec4<u32>(to16(a.c4), to16(b.c4));
+  dst16pairs[at + 5u * stride] = vec4<u32>(to16(a.c5), to16(b.c5));
+  dst16pairs[at + 6u * stride] = vec4<u32>(to16(a.c6), to16(b.c6));
+  dst16pairs[at + 7u * stride] = vec4<u32>(to16(a.c7), to16(b.c7));
+  dst16pairs[at + 8u * stride] = vec4<u32>(to16(a.c8), to16(b.c8));
+  dst16pairs[at + 9u * stride] = vec4<u32>(to16(a.c9), to16(b.c9));
+  dst16pairs[at + 10u * stride] = vec4<u32>(to16(a.c10), to16(b.c10));
+  dst16pairs[at + 11u * stride] = vec4<u32>(to16(a.c11), to16(b.c11));
+  dst16pairs[at + 12u * stride] = vec4<u32>(to16(a.c12), to16(b.c12));
+  dst16pairs[at + 13u * stride] = vec4<u32>(to16(a.c13), to16(b.c13));
+  dst16pairs[at + 14u * stride] = vec4<u32>(to16(a.c14), to16(b.c14));
+  dst16pairs[at + 15u * stride] = vec4<u32>(to16(a.c15), to16(b.c15));
 }
 
 // (acc * 65535 / 128 - 64) * scale + offset, rounded half up and clamped, with the constants folded

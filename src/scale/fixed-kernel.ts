@@ -58,9 +58,11 @@ export function fixedKernel(run: BlockRun, span: number, in16: boolean, group = 
     const lane = 'xyzw'[c % 4];
     return `vec4<f32>(${[...Array(BLOCK).keys()].map((j) => `${acc(b * BLOCK + j, g)}.${lane}`).join(', ')})`;
   });
-  const store = in16 ? 'store8' : 'store16';
-  const stores = [...Array(group).keys()].map((b) =>
-    `  if (block + ${b}u < step.blocks.w) {\n    ${store}(x, block + ${b}u, Acc(${blockAcc(b).join(',\n      ')}));\n  }`);
+  // Pass 1 stores two blocks at once (store16pair), pass 2 block by block. The run is whole pairs
+  // (plan.ts), so no store needs a guard.
+  const stores = !in16 && group === 2
+    ? [`  store16pair(x, block, Acc(${blockAcc(0).join(',\n      ')}),\n    Acc(${blockAcc(1).join(',\n      ')}));`]
+    : [...Array(group).keys()].map((b) => `  store${in16 ? '8' : '16'}(x, block + ${b}u, Acc(${blockAcc(b).join(',\n      ')}));`);
   return `
 fn fixedBlocks(x: u32, block: u32) {
   let first = step.filt.x + (block - step.blocks.x) * ${run.step}u;

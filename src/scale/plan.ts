@@ -379,16 +379,19 @@ export class ScalePlan {
       floats: number[], from: GPUBindingResource, to: [number, GPUBindingResource], columns: number) => {
       const { table: tb, run } = placed;
       const fixed = run ? fixedVariant(src, dst, in16) : null;
-      const first = run && fixed ? run.first : tb.blocks;
-      const count = run && fixed ? run.count : 0;
+      // Whole groups of blocks, the first a multiple of GROUP (pass 1's paired stores are aligned).
+      const first = run ? Math.ceil(run.first / GROUP) * GROUP : 0;
+      const count = run && fixed ? Math.max(0, Math.floor((run.first + run.count - first) / GROUP) * GROUP) : 0;
+      const end = first + count;
       if (tb.blocks > count) {
         dispatch(in16 ? RESAMPLE_V : RESAMPLE_H, name, [...input, ...output, placed.weights, tb.span, placed.starts, 0],
-          floats, [[1, from], [2, buf(filters)], [3, buf(filters)], to], groups(columns, tb.blocks - count, 16, 4), [0, first, count, tb.blocks]);
+          floats, [[1, from], [2, buf(filters)], [3, buf(filters)], to], groups(columns, tb.blocks - count, 16, 4), [0, count ? first : tb.blocks, count, tb.blocks]);
       }
-      if (run && fixed) {
-        const end = run.first + run.count;
-        dispatch(fixed, `${name} periodic`, [...input, ...output, run.start, tb.span, 0, 0], floats,
-          [[1, from], to], groups(columns, Math.ceil(run.count / GROUP), 16, 4), [run.first, end, 0, end]);
+      if (run && fixed && count > 0) {
+        // The generated pass 1 stores through binding 6, the same buffer as 4.
+        const out: [number, GPUBindingResource] = in16 ? to : [6, to[1]];
+        dispatch(fixed, `${name} periodic`, [...input, ...output, run.start + (first - run.first) * run.step, tb.span, 0, 0], floats,
+          [[1, from], out], groups(columns, count / GROUP, 16, 4), [first, end, 0, end]);
       }
     };
     if (flipped) {
