@@ -15,10 +15,7 @@
 // `span` input rows; the CPU turns each block's taps into one dense vec4 of weights per window row
 // (filters.ts, blockFilter), so a row load and a weight load feed 64 multiply-adds.
 //
-// Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4. Where
-// the filter repeats every block (3:2, 3:1), src/scale/fixed-kernel.ts generates a kernel for those
-// blocks with the weights as literals, appended to this file; these entry points then filter only
-// the blocks it leaves (the borders), named by `blocks`.
+// Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4.
 // prelude.wgsl is prepended when the pipeline loads (this kernel unpacks with the unorm builtins).
 
 // Input samples: 8-bit (pass 1) or 16-bit fixed point (pass 2). A pipeline constant, so the unused
@@ -30,16 +27,12 @@ struct Pass {
   // w: input columns
   input: vec4<u32>,
   // x: first vec2 (main_u16) or vec4 (main_u8) of the output; y: the same units per output row;
-  // w: output rows (main_u8)
+  // z: blocks; w: output rows (main_u8)
   output: vec4<u32>,
   // x: first vec4 of this pass's block weights; y: span (window rows); z: first block start
-  // (fixed-kernel.ts's kernels: x is the first window row of their first block)
   filt: vec4<u32>,
   // x: scale; y: offset (limited-range conversion, pass 2 only)
   range: vec4<f32>,
-  // The blocks this dispatch filters: x: the first; from y on, z blocks are skipped (another
-  // dispatch's); w: the end.
-  blocks: vec4<u32>,
 }
 
 @group(0) @binding(0) var<uniform> step: Pass;
@@ -48,8 +41,6 @@ struct Pass {
 @group(0) @binding(3) var<storage, read> weights: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> dst16: array<vec2<u32>>;
 @group(0) @binding(5) var<storage, read_write> dst8: array<vec4<u32>>;
-// The intermediate again, a vec4 at a time: store16pair's view of dst16's buffer.
-@group(0) @binding(6) var<storage, read_write> dst16pairs: array<vec4<u32>>;
 
 // The 16 accumulated columns, each a vec4 over the block's four outputs. Named fields, not an
 // array: a dynamically indexed private array becomes per-lane memory traffic on CPU adapters.
@@ -83,15 +74,16 @@ fn halves(word: u32) -> vec2<f32> {
   return unpack2x16unorm(word);
 }
 
-fn filterColumns(x: u32, block: u32) -> Acc {
+fn filterColumns(gid: vec3<u32>) -> Acc {
+  let block = gid.y;
   let span = step.filt.y;
   let lastRow = step.input.z - 1u;
   let first = starts[step.filt.z + block];
   let w0 = step.filt.x + block * span;
   let perRow = step.input.y;
-  var col = step.input.x + x;
+  var col = step.input.x + gid.x;
   if (IN16) {
-    col = step.input.x + x * 2u;
+    col = step.input.x + gid.x * 2u;
   }
   // Plain locals, not the struct: SwiftShader keeps them in registers, a struct in memory.
   var c0 = vec4<f32>(0.0);
@@ -159,39 +151,12 @@ fn filterColumns(x: u32, block: u32) -> Acc {
   return Acc(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
 }
 
-fn to16(v: vec4<f32>) -> vec2<u32> {
+fn put16(at: u32, v: vec4<f32>) {
   // v is in 1/255 of a code value (bytes()). Ringing above white is cut where swscale's 15-bit
   // intermediate saturates (32767 / 128). Rounded half up; the cut bounds it above 65535, max()
   // keeps the conversion defined below 0.
   let q = vec4<u32>(max(min(v, vec4<f32>(32767.0 / 128.0 / 255.0)) * (128.0 * 255.0) + (64.0 * 128.0 + 0.5), vec4<f32>(0.0)));
-  return vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
-}
-
-fn put16(at: u32, v: vec4<f32>) {
-  dst16[at] = to16(v);
-}
-
-// Pass 1's stores for two neighbouring blocks, `block` even: their 8 outputs of a source row are
-// one 16-byte store (the intermediate's rows are whole vec4s; see plan.ts).
-fn store16pair(x: u32, block: u32, a: Acc, b: Acc) {
-  let stride = step.output.y / 2u;
-  let at = (step.output.x + x * 16u * step.output.y + block) / 2u;
-  dst16pairs[at + 0u * stride] = vec4<u32>(to16(a.c0), to16(b.c0));
-  dst16pairs[at + 1u * stride] = vec4<u32>(to16(a.c1), to16(b.c1));
-  dst16pairs[at + 2u * stride] = vec4<u32>(to16(a.c2), to16(b.c2));
-  dst16pairs[at + 3u * stride] = vec4<u32>(to16(a.c3), to16(b.c3));
-  dst16pairs[at + 4u * stride] = vec4<u32>(to16(a.c4), to16(b.c4));
-  dst16pairs[at + 5u * stride] = vec4<u32>(to16(a.c5), to16(b.c5));
-  dst16pairs[at + 6u * stride] = vec4<u32>(to16(a.c6), to16(b.c6));
-  dst16pairs[at + 7u * stride] = vec4<u32>(to16(a.c7), to16(b.c7));
-  dst16pairs[at + 8u * stride] = vec4<u32>(to16(a.c8), to16(b.c8));
-  dst16pairs[at + 9u * stride] = vec4<u32>(to16(a.c9), to16(b.c9));
-  dst16pairs[at + 10u * stride] = vec4<u32>(to16(a.c10), to16(b.c10));
-  dst16pairs[at + 11u * stride] = vec4<u32>(to16(a.c11), to16(b.c11));
-  dst16pairs[at + 12u * stride] = vec4<u32>(to16(a.c12), to16(b.c12));
-  dst16pairs[at + 13u * stride] = vec4<u32>(to16(a.c13), to16(b.c13));
-  dst16pairs[at + 14u * stride] = vec4<u32>(to16(a.c14), to16(b.c14));
-  dst16pairs[at + 15u * stride] = vec4<u32>(to16(a.c15), to16(b.c15));
+  dst16[at] = vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
 }
 
 // (acc * 65535 / 128 - 64) * scale + offset, rounded half up and clamped, with the constants folded
@@ -202,29 +167,20 @@ fn to8(acc: vec4<f32>) -> vec4<u32> {
   return vec4<u32>(clamp(acc * scale + offset, vec4<f32>(0.0), vec4<f32>(255.0)));
 }
 
-fn inRange(x: u32, block: u32) -> bool {
-  return x * 16u < step.input.w && block < step.blocks.w;
-}
-
-// The block an invocation of the generic entry points filters.
-fn blockOf(gid: vec3<u32>) -> u32 {
-  let block = step.blocks.x + gid.y;
-  return select(block, block + step.blocks.z, block >= step.blocks.y);
+fn inRange(gid: vec3<u32>) -> bool {
+  return gid.x * 16u < step.input.w && gid.y < step.output.z;
 }
 
 // Pass 1: 8-bit rows in, 16-bit fixed point out, transposed. Columns past the input's width land
 // in the intermediate's slack rows, so no store needs a guard.
 @compute @workgroup_size(16, 4)
 fn main_u16(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let block = blockOf(gid);
-  if (inRange(gid.x, block)) {
-    store16(gid.x, block, filterColumns(gid.x, block));
+  if (!inRange(gid)) {
+    return;
   }
-}
-
-fn store16(x: u32, block: u32, acc: Acc) {
+  let acc = filterColumns(gid);
   let stride = step.output.y;
-  let at = step.output.x + x * 16u * stride + block;
+  let at = step.output.x + gid.x * 16u * stride + gid.y;
   put16(at + 0u * stride, acc.c0);
   put16(at + 1u * stride, acc.c1);
   put16(at + 2u * stride, acc.c2);
@@ -248,25 +204,21 @@ fn store16(x: u32, block: u32, acc: Acc) {
 // the next plane, so those stores are skipped; columns past its width land in the row padding.
 @compute @workgroup_size(16, 4)
 fn main_u8(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let block = blockOf(gid);
-  if (inRange(gid.x, block)) {
-    store8(gid.x, block, filterColumns(gid.x, block));
+  if (!inRange(gid)) {
+    return;
   }
-}
-
-fn store8(x: u32, block: u32, acc: Acc) {
+  let acc = filterColumns(gid);
   // Each word packs four neighbouring columns; as a vec4 it holds that word for the block's rows.
   let a = to8(acc.c0) | (to8(acc.c1) << vec4<u32>(8u)) | (to8(acc.c2) << vec4<u32>(16u)) | (to8(acc.c3) << vec4<u32>(24u));
   let b = to8(acc.c4) | (to8(acc.c5) << vec4<u32>(8u)) | (to8(acc.c6) << vec4<u32>(16u)) | (to8(acc.c7) << vec4<u32>(24u));
   let c = to8(acc.c8) | (to8(acc.c9) << vec4<u32>(8u)) | (to8(acc.c10) << vec4<u32>(16u)) | (to8(acc.c11) << vec4<u32>(24u));
   let d = to8(acc.c12) | (to8(acc.c13) << vec4<u32>(8u)) | (to8(acc.c14) << vec4<u32>(16u)) | (to8(acc.c15) << vec4<u32>(24u));
   let stride = step.output.y;
-  let row = block * 4u;
+  let row = gid.y * 4u;
   let rows = step.output.w;
-  let at = step.output.x + row * stride + x;
+  let at = step.output.x + row * stride + gid.x;
   dst8[at] = vec4<u32>(a.x, b.x, c.x, d.x);
   if (row + 1u < rows) { dst8[at + stride] = vec4<u32>(a.y, b.y, c.y, d.y); }
   if (row + 2u < rows) { dst8[at + 2u * stride] = vec4<u32>(a.z, b.z, c.z, d.z); }
   if (row + 3u < rows) { dst8[at + 3u * stride] = vec4<u32>(a.w, b.w, c.w, d.w); }
 }
-

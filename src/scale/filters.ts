@@ -124,39 +124,3 @@ export function blockFilter(t: FilterTable): BlockTable {
   }
   return { blocks, span, starts, weights };
 }
-
-/**
- * The longest run of consecutive blocks that share one weight pattern, each window `step` rows
- * after the one before: the interior of a resample whose ratio repeats every block (3:2, 3:1). Null
- * when no run covers at least half the blocks (ratios like 1920 → 854, whose phases never repeat).
- */
-export interface BlockRun {
-  /** First block of the run, and how many. */
-  first: number;
-  count: number;
-  /** Window start of the run's first block, and the rows between consecutive windows. */
-  start: number;
-  step: number;
-  /** The shared `span * BLOCK` weights. */
-  weights: Float32Array;
-}
-
-export function periodicRun(t: BlockTable): BlockRun | null {
-  const size = t.span * BLOCK;
-  const pattern = (b: number) => t.weights.subarray(b * size, (b + 1) * size);
-  const same = (a: number, b: number) => {
-    const x = pattern(a);
-    const y = pattern(b);
-    return x.every((w, i) => w === y[i]);
-  };
-  const mid = Math.floor(t.blocks / 2);
-  if (mid + 1 >= t.blocks) return null;
-  const step = t.starts[mid + 1]! - t.starts[mid]!;
-  let first = mid;
-  while (first > 0 && same(first - 1, mid) && t.starts[first]! - t.starts[first - 1]! === step) first--;
-  let end = mid + 1;
-  while (end < t.blocks && same(end, mid) && t.starts[end]! - t.starts[end - 1]! === step) end++;
-  const count = end - first;
-  if (count * 2 < t.blocks) return null;
-  return { first, count, start: t.starts[first]!, step, weights: Float32Array.from(pattern(mid)) };
-}

@@ -5,26 +5,21 @@ import type { ShaderLoader, ShaderName } from '../platform/shaders.ts';
 
 export type KernelName = 'resample' | 'copy';
 
-/**
- * A kernel's entry point with its `override` constants (ROTATION = clockwise / 90, IN16 = 16-bit
- * input), and WGSL generated for it (fixed-kernel.ts), appended to the kernel's file, named by `key`.
- */
+/** A kernel's entry point with its `override` constants (ROTATION = clockwise / 90, IN16 = 16-bit input). */
 export interface KernelVariant {
   kernel: KernelName;
   entry: string;
   constants: Record<string, number>;
-  generated?: { key: string; code: string };
 }
 
 export function variantKey(v: KernelVariant): string {
-  const base = `${v.kernel}.${v.entry}${Object.entries(v.constants).sort().map(([k, n]) => `:${k}=${n}`).join('')}`;
-  return v.generated ? `${base}+${v.generated.key}` : base;
+  return `${v.kernel}.${v.entry}${Object.entries(v.constants).sort().map(([k, n]) => `:${k}=${n}`).join('')}`;
 }
 
 const FILES: Record<KernelName, ShaderName> = { resample: 'resample', copy: 'scale_copy' };
 
 interface DeviceKernels {
-  modules: Map<string, Promise<GPUShaderModule>>;
+  modules: Map<KernelName, Promise<GPUShaderModule>>;
   pipelines: Map<string, Promise<GPUComputePipeline>>;
 }
 
@@ -48,12 +43,9 @@ function pipeline(device: GPUDevice, v: KernelVariant, load: ShaderLoader): Prom
   }
   const { modules, pipelines } = kernels;
   const key = variantKey(v);
-  const moduleKey = v.generated ? `${v.kernel}+${v.generated.key}` : v.kernel;
   return remember(pipelines, key, async () => {
-    const module = await remember(modules, moduleKey, async () => {
-      const code = await kernelSource(load, FILES[v.kernel]);
-      return device.createShaderModule({ label: `scale ${moduleKey} shader`, code: v.generated ? `${code}\n${v.generated.code}` : code });
-    });
+    const module = await remember(modules, v.kernel, async () =>
+      device.createShaderModule({ label: `scale ${v.kernel} shader`, code: await kernelSource(load, FILES[v.kernel]) }));
     return device.createComputePipelineAsync({
       label: `scale ${key} pipeline`,
       layout: 'auto',

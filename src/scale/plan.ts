@@ -3,9 +3,8 @@
 // pool of staging buffers. Built once and reused for every frame with that geometry, so the
 // per-frame cost is one writeBuffer, one submit and one mapAsync.
 import { InputTooLargeError } from '../errors.ts';
-import { blockFilter, buildFilter, periodicRun } from './filters.ts';
-import type { BlockRun, BlockTable } from './filters.ts';
-import { FIXED_ENTRY, GROUP, fixedKernel } from './fixed-kernel.ts';
+import { blockFilter, buildFilter } from './filters.ts';
+import type { BlockTable } from './filters.ts';
 import { variantKey } from './pipelines.ts';
 import type { KernelVariant } from './pipelines.ts';
 
@@ -43,8 +42,6 @@ interface Dispatch {
 
 interface Placed {
   table: BlockTable;
-  /** The blocks a generated kernel filters with literal weights (fixed-kernel.ts). */
-  run: BlockRun | null;
   /** Word index of the block starts in the filter buffer. */
   starts: number;
   /** vec4 index of the block weights in the filter buffer. */
@@ -178,55 +175,11 @@ const TRANSPOSE: KernelVariant = { kernel: 'copy', entry: 'main_transpose', cons
 export const COMMON_KERNELS: readonly KernelVariant[] = [TRANSPOSE, RESAMPLE_H, RESAMPLE_V];
 const turn = (rotation: number): KernelVariant => ({ kernel: 'copy', entry: 'main_turn', constants: { ROTATION: rotation / 90 } });
 
-// Block tables by axis (`src>dst`), built once per process: a ladder reuses them for every plane
-// and geometry of the same sizes.
-const blockTables = new Map<string, { table: BlockTable; run: BlockRun | null }>();
-const MAX_TABLES = 64;
-
-function blockTable(src: number, dst: number): { table: BlockTable; run: BlockRun | null } {
-  const key = `${src}>${dst}`;
-  let t = blockTables.get(key);
-  if (!t) {
-    const table = blockFilter(buildFilter(src, dst, SITE, SITE));
-    t = { table, run: periodicRun(table) };
-    if (blockTables.size >= MAX_TABLES) blockTables.delete(blockTables.keys().next().value!);
-    blockTables.set(key, t);
-  }
-  return t;
-}
-
-/** The generated kernel for the periodic blocks of `src → dst` (pass 1 reads 8-bit, pass 2 16-bit). */
-function fixedVariant(src: number, dst: number, in16: boolean): KernelVariant | null {
-  const { table, run } = blockTable(src, dst);
-  if (!run) return null;
-  const base = in16 ? RESAMPLE_V : RESAMPLE_H;
-  return { ...base, entry: FIXED_ENTRY, generated: { key: `${src}>${dst}${in16 ? ':16' : ':8'}`, code: fixedKernel(run, table.span, in16) } };
-}
-
-/** Each filtered plane's two axes: [source, output] along the rows (pass 1) and columns (pass 2). */
-function axes(g: Geometry, t: { width: number; height: number }): Array<{ h: [number, number]; v: [number, number] }> {
-  const rotated = g.rotation === 90 || g.rotation === 270;
-  const sw = rotated ? t.height : t.width;
-  const sh = rotated ? t.width : t.height;
-  return g.planes.map((src, i) => {
-    const div = i === 0 ? 1 : 2;
-    return { h: [src.width, sw / div], v: [src.height, sh / div] };
-  });
-}
-
 /** The pipeline variants a geometry needs, to be loaded before the plan is built. */
 export function kernelsFor(g: Geometry): KernelVariant[] {
   const out: KernelVariant[] = [];
   for (const t of g.targets) {
-    if (!isCopy(g, t)) {
-      out.push(TRANSPOSE, RESAMPLE_H, RESAMPLE_V);
-      for (const { h, v } of axes(g, t)) {
-        const fh = fixedVariant(h[0], h[1], false);
-        const fv = fixedVariant(v[0], v[1], true);
-        if (fh) out.push(fh);
-        if (fv) out.push(fv);
-      }
-    }
+    if (!isCopy(g, t)) out.push(TRANSPOSE, RESAMPLE_H, RESAMPLE_V);
     if (g.rotation !== 0) out.push(turn(g.rotation));
   }
   return out;
@@ -263,11 +216,11 @@ export class ScalePlan {
       const key = `${src}>${dst}`;
       let t = tables.get(key);
       if (!t) {
-        const { table: built, run } = blockTable(src, dst);
+        const built = blockFilter(buildFilter(src, dst, SITE, SITE));
         const starts = filterWords;
         const weights = align(starts + built.blocks, 4);
         filterWords = weights + built.weights.length;
-        t = { table: built, run, starts, weights: weights / 4 };
+        t = { table: built, starts, weights: weights / 4 };
         tables.set(key, t);
       }
       return t;
@@ -342,9 +295,8 @@ export class ScalePlan {
     });
     const flipped = scaled ? create('transposed source', transposedBytes, S.STORAGE) : null;
 
-    // One uniform slot per dispatch: one per plane to transpose, copy or turn, and up to two per
-    // filter pass (filterPass).
-    const slots = (scaled ? 3 : 0) + jobs.reduce((n, j) => n + (j.copy ? 3 : g.rotation === 0 ? 12 : 15), 0);
+    // One uniform slot per dispatch: one per plane to copy or turn, two more per plane to filter.
+    const slots = (scaled ? 3 : 0) + jobs.reduce((n, j) => n + (j.copy ? 3 : g.rotation === 0 ? 6 : 9), 0);
     const params = new ArrayBuffer(slots * UNIFORM_SLOT);
     const u32 = new Uint32Array(params);
     const f32 = new Float32Array(params);
@@ -353,18 +305,16 @@ export class ScalePlan {
     const identity = [1, 0];
 
     let slot = 0;
-    // A dispatch's uniforms: `values` (u32), then `floats`, then `tail` (u32).
-    const dispatch = (v: KernelVariant, name: string, values: number[], floats: number[], resources: Array<[number, GPUBindingResource]>, groups: [number, number], tail: number[] = []) => {
+    const dispatch = (v: KernelVariant, name: string, values: number[], floats: number[], resources: Array<[number, GPUBindingResource]>, groups: [number, number]) => {
       const pipeline = kernel(v);
       const at = (slot * UNIFORM_SLOT) / 4;
       u32.set(values, at);
       f32.set(floats, at + values.length);
-      u32.set(tail, at + values.length + floats.length);
       const bindGroup = device.createBindGroup({
         label: `${label} ${name}`,
         layout: pipeline.getBindGroupLayout(0),
         entries: [
-          { binding: 0, resource: { buffer: uniforms, offset: slot * UNIFORM_SLOT, size: (values.length + floats.length + tail.length) * 4 } },
+          { binding: 0, resource: { buffer: uniforms, offset: slot * UNIFORM_SLOT, size: (values.length + floats.length) * 4 } },
           ...resources.map(([binding, resource]) => ({ binding, resource })),
         ],
       });
@@ -373,27 +323,6 @@ export class ScalePlan {
     };
     const groups = (x: number, y: number, wx: number, wy: number): [number, number] => [Math.ceil(x / wx), Math.ceil(y / wy)];
     const buf = (buffer: GPUBuffer) => ({ buffer });
-    // One filter pass over `placed`'s blocks: its periodic run by the generated kernel, the blocks
-    // before and after it (the borders, where the filter folds) by the generic one, in one dispatch.
-    const filterPass = (in16: boolean, name: string, placed: Placed, src: number, dst: number, input: number[], output: number[],
-      floats: number[], from: GPUBindingResource, to: [number, GPUBindingResource], columns: number) => {
-      const { table: tb, run } = placed;
-      const fixed = run ? fixedVariant(src, dst, in16) : null;
-      // Whole groups of blocks, the first a multiple of GROUP (pass 1's paired stores are aligned).
-      const first = run ? Math.ceil(run.first / GROUP) * GROUP : 0;
-      const count = run && fixed ? Math.max(0, Math.floor((run.first + run.count - first) / GROUP) * GROUP) : 0;
-      const end = first + count;
-      if (tb.blocks > count) {
-        dispatch(in16 ? RESAMPLE_V : RESAMPLE_H, name, [...input, ...output, placed.weights, tb.span, placed.starts, 0],
-          floats, [[1, from], [2, buf(filters)], [3, buf(filters)], to], groups(columns, tb.blocks - count, 16, 4), [0, count ? first : tb.blocks, count, tb.blocks]);
-      }
-      if (run && fixed && count > 0) {
-        // The generated pass 1 stores through binding 6, the same buffer as 4.
-        const out: [number, GPUBindingResource] = in16 ? to : [6, to[1]];
-        dispatch(fixed, `${name} periodic`, [...input, ...output, run.start + (first - run.first) * run.step, tb.span, 0, 0], floats,
-          [[1, from], out], groups(columns, count / GROUP, 16, 4), [first, end, 0, end]);
-      }
-    };
     if (flipped) {
       g.planes.forEach((p, i) => {
         const t = transposed[i]!;
@@ -416,14 +345,16 @@ export class ScalePlan {
         const interRow = align(p.flat.width, 16);
         // Pass 1: the transposed source's rows (horizontal filter) into the intermediate, one row
         // per source row.
-        filterPass(false, `rung ${r} plane ${i} horizontal`, h, p.src.width, p.flat.width,
-          [t.offset / 16, t.stride / 16, p.src.width, p.src.height], [0, interRow / 4, 0, 0], [0, 0, 0, 0],
-          buf(flipped!), [4, buf(inter)], Math.ceil(p.src.height / 16));
+        dispatch(RESAMPLE_H, `rung ${r} plane ${i} horizontal`,
+          [t.offset / 16, t.stride / 16, p.src.width, p.src.height, 0, interRow / 4, h.table.blocks, 0, h.weights, h.table.span, h.starts, 0],
+          [0, 0, 0, 0],
+          [[1, buf(flipped!)], [2, buf(filters)], [3, buf(filters)], [4, buf(inter)]], groups(Math.ceil(p.src.height / 16), h.table.blocks, 16, 4));
         // Pass 2: the intermediate's rows (vertical filter) into the output plane, or the turn buffer.
         const dest = turned ? p.flat : p.out;
-        filterPass(true, `rung ${r} plane ${i} vertical`, v, p.src.height, p.flat.height,
-          [0, interRow / 8, p.src.height, p.flat.width], [dest.offset / 16, dest.stride / 16, 0, p.flat.height], [...ranges[i]!, 0, 0],
-          buf(inter), [5, buf(turned ?? this.output)], Math.ceil(p.flat.width / 16));
+        dispatch(RESAMPLE_V, `rung ${r} plane ${i} vertical`,
+          [0, interRow / 8, p.src.height, p.flat.width, dest.offset / 16, dest.stride / 16, v.table.blocks, p.flat.height, v.weights, v.table.span, v.starts, 0],
+          [...ranges[i]!, 0, 0],
+          [[1, buf(inter)], [2, buf(filters)], [3, buf(filters)], [5, buf(turned ?? this.output)]], groups(Math.ceil(p.flat.width / 16), v.table.blocks, 16, 4));
         if (turned) {
           dispatch(turn(g.rotation), `rung ${r} plane ${i} turn`, [p.flat.offset, p.flat.stride, 0, 0, ...out], [...identity, 0, 0],
             [[1, buf(turned)], [2, buf(this.output)]], groups(p.out.stride / 4, p.out.height, 64, 4));

@@ -4,8 +4,7 @@
 // weight kept at its source row), plane packing, and which kernels a geometry needs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BLOCK, blockFilter, buildFilter, periodicRun } from '../../src/scale/filters.ts';
-import { FIXED_ENTRY, GROUP, fixedKernel } from '../../src/scale/fixed-kernel.ts';
+import { BLOCK, blockFilter, buildFilter } from '../../src/scale/filters.ts';
 import type { FilterTable } from '../../src/scale/filters.ts';
 import { COMMON_KERNELS, kernelsFor, packPlanes, rangeTables } from '../../src/scale/plan.ts';
 import type { Geometry } from '../../src/scale/plan.ts';
@@ -80,54 +79,6 @@ describe('blockFilter', () => {
   }
 });
 
-describe('periodicRun', () => {
-  for (const [src, dst, step] of [[1920, 1280, 6], [1080, 720, 6], [1080, 360, 12], [540, 240, 9], [960, 640, 6]] as const) {
-    it(`${src} → ${dst}: every block but the borders shares one pattern, ${step} rows apart`, () => {
-      const b = blockFilter(buildFilter(src, dst));
-      const run = periodicRun(b)!;
-      assert.ok(run, 'a run');
-      assert.equal(run.step, step);
-      // Only the blocks whose windows fold at a border (and a last partial block) are left out.
-      assert.ok(run.first <= 2 && run.first + run.count >= b.blocks - 2, `run ${run.first}+${run.count} of ${b.blocks}`);
-      const size = b.span * BLOCK;
-      for (let k = 0; k < run.count; k++) {
-        const blk = run.first + k;
-        assert.equal(b.starts[blk], run.start + k * run.step);
-        assert.deepEqual([...b.weights.subarray(blk * size, (blk + 1) * size)], [...run.weights], `block ${blk}`);
-      }
-      for (const blk of [run.first - 1, run.first + run.count]) {
-        if (blk < 0 || blk >= b.blocks) continue;
-        const same = b.weights.subarray(blk * size, (blk + 1) * size).every((w, i) => w === run.weights[i]);
-        assert.ok(!same || b.starts[blk] !== run.start + (blk - run.first) * run.step, `block ${blk} would extend the run`);
-      }
-    });
-  }
-
-  it('none where the phases never repeat (1920 → 854) or the plane is a block or two', () => {
-    assert.equal(periodicRun(blockFilter(buildFilter(1920, 854))), null);
-    assert.equal(periodicRun(blockFilter(buildFilter(8, 6))), null);
-  });
-});
-
-describe('fixedKernel', () => {
-  it(`multiplies each row only by the outputs it has a weight for, ${GROUP} blocks per invocation, each weight an exact f32 literal`, () => {
-    const b = blockFilter(buildFilter(1080, 360));
-    const run = periodicRun(b)!;
-    for (const in16 of [false, true]) {
-      const code = fixedKernel(run, b.span, in16);
-      assert.match(code, new RegExp(`fn ${FIXED_ENTRY}\\(`));
-      const taps = [...code.matchAll(/ \+= q\d \* (-?[\d.e+-]+);/g)].map((m) => Number(m[1]));
-      const nonzero = run.weights.filter((w) => w !== 0);
-      // Four column groups per output and weight, for each of the GROUP blocks.
-      assert.equal(taps.length, nonzero.length * 4 * GROUP);
-      assert.ok(taps.every((w) => w !== 0));
-      assert.deepEqual(new Set(taps.map((w) => Math.fround(w))), new Set(nonzero));
-      // Pass 2 stores each block's rows; pass 1 both blocks' outputs of a source row at once.
-      assert.equal((code.match(in16 ? /store8\(/g : /store16pair\(/g) ?? []).length, in16 ? GROUP : 1);
-    }
-  });
-});
-
 describe('packPlanes', () => {
   it('drops row padding and concatenates the planes', () => {
     const bytes = Uint8Array.from({ length: 64 }, (_, i) => i);
@@ -182,15 +133,7 @@ describe('kernelsFor', () => {
 
   it('an upright source-size rung needs no kernel; a smaller one the transpose and both resample passes', () => {
     assert.deepEqual(keys(geometry([{ width: 1920, height: 1080 }])), []);
-    // 1920 → 854 and 1080 → 480 don't repeat (854 / 1920 = 427 / 960); 960 → 428 neither, 540 → 240 does.
-    assert.deepEqual(keys(geometry([{ width: 854, height: 480 }])), [...new Set(COMMON_KERNELS.map(variantKey)), 'resample.main_fixed:IN16=1+540>240:16',
-      'resample.main_fixed:IN16=1+1080>480:16'].sort());
-  });
-
-  it('a 3:2 rung adds a generated kernel per axis and pass: 1920 → 1280 and 960 → 640 across, 1080 → 720 and 540 → 360 down', () => {
-    const fixed = keys(geometry([{ width: 1280, height: 720 }])).filter((k) => k.includes(FIXED_ENTRY));
-    assert.deepEqual(fixed, ['resample.main_fixed:IN16=0+1920>1280:8', 'resample.main_fixed:IN16=0+960>640:8',
-      'resample.main_fixed:IN16=1+1080>720:16', 'resample.main_fixed:IN16=1+540>360:16']);
+    assert.deepEqual(keys(geometry([{ width: 1280, height: 720 }])), [...new Set(COMMON_KERNELS.map(variantKey))].sort());
   });
 
   it('a rotated source turns instead of copying, with ROTATION = degrees / 90', () => {
