@@ -25,7 +25,7 @@ export interface EngineOptions {
   balancer?: LoadBalancer | (new () => LoadBalancer);
   /** Per-adapter weights for the balancer, e.g. "100,66" (see parseAdapterWeights). */
   adapterWeights?: string;
-  /** Software encoder leases shared by all running jobs. Default: max(2, cores); 1 where leases run inline (Deno). */
+  /** Software encoder leases shared by all running jobs. Default: max(2, cores); min(2, cores) where leases run inline (Deno). */
   leases?: number;
   /** The platform every job runs on unless its own options name one. Default: browserRuntime(). */
   runtime?: Runtime;

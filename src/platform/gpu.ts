@@ -53,13 +53,14 @@ export async function requestGpuDevice(adapter: GPUAdapter | null, label = 'ladd
  * noise of 1 and 3 or 4 gained nothing (README, "The default `leases`"). Without a rung count (an
  * engine's shared budget) it is max(2, cores).
  *
- * Where leases run inline (Deno, whose node-av lives in one isolate: its runtime's leaseMode) the default is 1:
- * the encoder threads itself (SVT-AV1), a second inline session measured no faster, and with two
- * the process's native memory kept growing with the clip's length (peak RSS 981 vs 736 MiB on a
- * 35 s clip, against 583 MiB on 5 s), which breaks the long/short memory bound.
+ * Where leases run inline (Deno, whose node-av lives in one isolate: its runtime's leaseMode) the
+ * default is min(2, cores, rungs): SVT-AV1 threads itself (more than two sessions were not measured),
+ * but the second overlaps one chunk's encoder start and drain with another's frames (about
+ * 2 s per 1080p chunk that does not grow with its frames): `npm run bench:deno-ladder -- --leases
+ * 1,2` on video.mp4, 2 cores, 2026-12-07 21:08: 27.8 s with 2 against 34.1 s with 1.
  */
 export function defaultLeaseCount(runtime: Pick<Runtime, 'cores' | 'leaseMode'>, rungs?: number): number {
-  if (runtime.leaseMode === 'inline') return 1;
+  if (runtime.leaseMode === 'inline') return Math.max(1, Math.min(2, runtime.cores, rungs ?? 2));
   const cores = runtime.cores;
   return Math.max(2, rungs === undefined ? cores : Math.min(rungs, cores));
 }

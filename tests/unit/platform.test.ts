@@ -96,9 +96,12 @@ describe('requestGpuDevice', () => {
 });
 
 describe('defaultLeaseCount', () => {
-  it("inline leases (the Deno runtime's): 1", () => {
-    assert.equal(defaultLeaseCount({ cores: 16, leaseMode: 'inline' }, 4), 1);
-    assert.equal(defaultLeaseCount({ cores: 16, leaseMode: 'inline' }), 1);
+  it("inline leases (the Deno runtime's): 2, fewer with one core or one rung", () => {
+    assert.equal(defaultLeaseCount({ cores: 16, leaseMode: 'inline' }, 4), 2);
+    assert.equal(defaultLeaseCount({ cores: 16, leaseMode: 'inline' }), 2);
+    assert.equal(defaultLeaseCount({ cores: 2, leaseMode: 'inline' }, 4), 2);
+    assert.equal(defaultLeaseCount({ cores: 1, leaseMode: 'inline' }, 4), 1);
+    assert.equal(defaultLeaseCount({ cores: 16, leaseMode: 'inline' }, 1), 1);
   });
 
   it('worker leases: max(2, min(rungs, cores)), or max(2, cores) without a rung count', () => {
