@@ -71,7 +71,7 @@ export const OPTION_SCHEMA: readonly OptionSpec[] = [
     help: 'constant quality instead of bitrates: a level, or an AV1 quantizer (0 best … 63) per rung', commands: TRANSCODE },
   { api: 'chunkSeconds', flag: 'chunk-seconds', type: 'number', min: 0.1, max: 60, default: '2', arg: 'S',
     help: 'chunk (GOP) length in seconds, also the segment length; every chunk starts with a key frame', commands: ['browser', 'deno', 'submit'] },
-  { api: 'leases', flag: 'leases', type: 'int', min: 1, default: 'max(2, min(rungs, cores)); min(2, cores, rungs) under Deno', arg: 'N',
+  { api: 'leases', flag: 'leases', type: 'int', min: 1, default: 'max(2, min(rungs, cores)); min(2, cores, rungs) under Deno; 1 on a distributed worker', arg: 'N',
     help: 'software encoder leases', commands: ['browser', 'deno', 'worker'] },
   { api: 'policy', flag: 'policy', type: 'policy', default: 'all', arg: 'all|software|adapter:N|family:VENDOR',
     help: 'which adapters may work; software: no hardware encoder', commands: ['browser', 'deno', 'worker'] },

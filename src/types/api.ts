@@ -94,7 +94,7 @@ export interface TranscodeOptions {
   target?: OutputTarget;
   /** Chunk (GOP) length in seconds; every chunk starts with a key frame. Default 2. */
   chunkSeconds?: number;
-  /** Number of software encoder leases (workers). Default: max(2, min(rungs, hardwareConcurrency)). */
+  /** Number of software encoder leases (workers). Default: max(2, min(rungs, hardwareConcurrency)); min(2, cores, rungs) where leases run inline (Deno). */
   leases?: number;
   /**
    * Which adapters may work: 'all' (default), 'software' (no hardware encoder), 'adapter:N' or
