@@ -1,19 +1,26 @@
 // One pass of the separable Lanczos-3 scaler, for one plane of one rung: filters a row-major
 // matrix along its rows (the row index is the filtered axis). Pass 1 (main_u16) reads the source
-// plane transposed (8-bit, one row per source column; scale_copy.wgsl's main_transpose), so it
-// filters horizontally, and writes transposed again: an intermediate with one row per source row,
-// in 16-bit fixed point (value * 128 + 64 * 128, overshoot above white cut as swscale's 15-bit
-// intermediate cuts it). Pass 2 (main_u8) filters that vertically and writes the output plane
-// upright (8-bit, converted to limited range: value * scale + offset, rounded half up, clamped to
-// 0..255). Horizontal first, with that cut, is swscale's order, which keeps highlights within a
-// code value of ffmpeg's.
+// plane transposed (8-bit, one texel row per source column; scale_copy.wgsl's main_transpose, copied
+// into a texture), so it filters horizontally, and writes transposed again: an intermediate with one
+// row per source row, in 16-bit fixed point (value * 128 + 64 * 128, overshoot above white cut as
+// swscale's 15-bit intermediate cuts it). Pass 2 (main_u8) filters that vertically and writes the
+// output plane upright (8-bit, converted to limited range: value * scale + offset, rounded half up,
+// clamped to 0..255). Horizontal first, with that cut, is swscale's order, which keeps highlights
+// within a code value of ffmpeg's.
 //
-// Why this shape: on CPU adapters (SwiftShader, llvmpipe) each storage load costs about as much
-// whether it fetches 4 or 16 bytes, and lanes share nothing, so the kernel is built to need few
-// loads. An invocation takes 16 columns (one 16-byte load of 8-bit samples, or two of 16-bit) and a
-// block of 4 consecutive outputs along the filtered axis. The block's outputs share one window of
-// `span` input rows; the CPU turns each block's taps into one dense vec4 of weights per window row
-// (filters.ts, blockFilter), so a row load and a weight load feed 64 multiply-adds.
+// Why this shape: on CPU adapters (SwiftShader, llvmpipe) lanes share nothing and every load with a
+// per-lane address is a gather, so the kernel is built to need few loads. An invocation takes 16
+// columns and a block of 4 consecutive outputs along the filtered axis. The block's outputs share
+// one window of `span` input rows; the CPU turns each block's taps into one dense vec4 of weights per
+// window row (filters.ts, blockFilter), so a row load and a weight load feed 64 multiply-adds.
+//
+// Why textures, not storage buffers, for what the passes read: a storage load with a per-lane
+// address costs a bounds-checked branch per lane and per 32-bit word on both CPU adapters, where a
+// texel fetch is one clamped gather (llvmpipe: 85 → 33–45 ms per 1080p frame for the default ladder
+// when the reads moved to textures; SwiftShader a few percent faster). So the transposed source is an
+// rgba32uint texture (one texel = 16 8-bit samples), the weights an rgba32float texture (one row of
+// `span` texels per block), and pass 1 writes the intermediate into an rg32uint storage texture
+// (one texel = the block's 4 outputs of one column, 16-bit) that pass 2 reads four texels at a time.
 //
 // Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4.
 // prelude.wgsl is prepended when the pipeline loads (this kernel unpacks with the unorm builtins).
@@ -23,23 +30,23 @@
 override IN16: bool = false;
 
 struct Pass {
-  // x: first vec4 of the input matrix; y: vec4s per input row; z: input rows (the filtered axis);
-  // w: input columns
+  // z: input rows (the filtered axis); w: input columns
   input: vec4<u32>,
-  // x: first vec2 (main_u16) or vec4 (main_u8) of the output; y: the same units per output row;
-  // z: blocks; w: output rows (main_u8)
+  // x: first vec4 of the output (main_u8); y: vec4s per output row (main_u8); z: blocks; w: output
+  // rows (main_u8)
   output: vec4<u32>,
-  // x: first vec4 of this pass's block weights; y: span (window rows); z: first block start
+  // x: first texel row of this pass's block weights; y: span (window rows); z: first block start
   filt: vec4<u32>,
   // x: scale; y: offset (limited-range conversion, pass 2 only)
   range: vec4<f32>,
 }
 
 @group(0) @binding(0) var<uniform> step: Pass;
-@group(0) @binding(1) var<storage, read> src: array<vec4<u32>>;
+// Pass 1: the transposed source plane (rgba32uint); pass 2: the intermediate (rg32uint).
+@group(0) @binding(1) var src: texture_2d<u32>;
 @group(0) @binding(2) var<storage, read> starts: array<u32>;
-@group(0) @binding(3) var<storage, read> weights: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> dst16: array<vec2<u32>>;
+@group(0) @binding(3) var weights: texture_2d<f32>;
+@group(0) @binding(4) var inter: texture_storage_2d<rg32uint, write>;
 @group(0) @binding(5) var<storage, read_write> dst8: array<vec4<u32>>;
 
 // The 16 accumulated columns, each a vec4 over the block's four outputs. Named fields, not an
@@ -79,12 +86,7 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
   let span = step.filt.y;
   let lastRow = step.input.z - 1u;
   let first = starts[step.filt.z + block];
-  let w0 = step.filt.x + block * span;
-  let perRow = step.input.y;
-  var col = step.input.x + gid.x;
-  if (IN16) {
-    col = step.input.x + gid.x * 2u;
-  }
+  let wrow = step.filt.x + block;
   // Plain locals, not the struct: SwiftShader keeps them in registers, a struct in memory.
   var c0 = vec4<f32>(0.0);
   var c1 = vec4<f32>(0.0);
@@ -103,15 +105,17 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
   var c14 = vec4<f32>(0.0);
   var c15 = vec4<f32>(0.0);
   for (var k = 0u; k < span; k++) {
-    // Rows past the end (tiny planes only) carry zero weights; clamping keeps the load inside.
+    // Rows past the end (tiny planes only) carry zero weights; clamping keeps the fetch inside.
     let row = min(first + k, lastRow);
-    let w = weights[w0 + k];
-    let at = col + row * perRow;
-    let a = src[at];
+    let w = textureLoad(weights, vec2<u32>(k, wrow), 0);
     if (IN16) {
-      let b = src[at + 1u];
-      let h0 = halves(a.x); let h1 = halves(a.y); let h2 = halves(a.z); let h3 = halves(a.w);
-      let h4 = halves(b.x); let h5 = halves(b.y); let h6 = halves(b.z); let h7 = halves(b.w);
+      let x = gid.x * 4u;
+      let a = textureLoad(src, vec2<u32>(x, row), 0);
+      let b = textureLoad(src, vec2<u32>(x + 1u, row), 0);
+      let c = textureLoad(src, vec2<u32>(x + 2u, row), 0);
+      let d = textureLoad(src, vec2<u32>(x + 3u, row), 0);
+      let h0 = halves(a.x); let h1 = halves(a.y); let h2 = halves(b.x); let h3 = halves(b.y);
+      let h4 = halves(c.x); let h5 = halves(c.y); let h6 = halves(d.x); let h7 = halves(d.y);
       c0 += h0.x * w;
       c1 += h0.y * w;
       c2 += h1.x * w;
@@ -129,6 +133,7 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
       c14 += h7.x * w;
       c15 += h7.y * w;
     } else {
+      let a = textureLoad(src, vec2<u32>(gid.x, row), 0);
       let q0 = bytes(a.x); let q1 = bytes(a.y); let q2 = bytes(a.z); let q3 = bytes(a.w);
       c0 += q0.x * w;
       c1 += q0.y * w;
@@ -151,12 +156,12 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
   return Acc(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
 }
 
-fn put16(at: u32, v: vec4<f32>) {
+fn put16(block: u32, row: u32, v: vec4<f32>) {
   // v is in 1/255 of a code value (bytes()). Ringing above white is cut where swscale's 15-bit
   // intermediate saturates (32767 / 128). Rounded half up; the cut bounds it above 65535, max()
   // keeps the conversion defined below 0.
   let q = vec4<u32>(max(min(v, vec4<f32>(32767.0 / 128.0 / 255.0)) * (128.0 * 255.0) + (64.0 * 128.0 + 0.5), vec4<f32>(0.0)));
-  dst16[at] = vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
+  textureStore(inter, vec2<u32>(block, row), vec4<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u), 0u, 0u));
 }
 
 // (acc * 65535 / 128 - 64) * scale + offset, rounded half up and clamped, with the constants folded
@@ -179,24 +184,24 @@ fn main_u16(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   let acc = filterColumns(gid);
-  let stride = step.output.y;
-  let at = step.output.x + gid.x * 16u * stride + gid.y;
-  put16(at + 0u * stride, acc.c0);
-  put16(at + 1u * stride, acc.c1);
-  put16(at + 2u * stride, acc.c2);
-  put16(at + 3u * stride, acc.c3);
-  put16(at + 4u * stride, acc.c4);
-  put16(at + 5u * stride, acc.c5);
-  put16(at + 6u * stride, acc.c6);
-  put16(at + 7u * stride, acc.c7);
-  put16(at + 8u * stride, acc.c8);
-  put16(at + 9u * stride, acc.c9);
-  put16(at + 10u * stride, acc.c10);
-  put16(at + 11u * stride, acc.c11);
-  put16(at + 12u * stride, acc.c12);
-  put16(at + 13u * stride, acc.c13);
-  put16(at + 14u * stride, acc.c14);
-  put16(at + 15u * stride, acc.c15);
+  let r = gid.x * 16u;
+  let b = gid.y;
+  put16(b, r + 0u, acc.c0);
+  put16(b, r + 1u, acc.c1);
+  put16(b, r + 2u, acc.c2);
+  put16(b, r + 3u, acc.c3);
+  put16(b, r + 4u, acc.c4);
+  put16(b, r + 5u, acc.c5);
+  put16(b, r + 6u, acc.c6);
+  put16(b, r + 7u, acc.c7);
+  put16(b, r + 8u, acc.c8);
+  put16(b, r + 9u, acc.c9);
+  put16(b, r + 10u, acc.c10);
+  put16(b, r + 11u, acc.c11);
+  put16(b, r + 12u, acc.c12);
+  put16(b, r + 13u, acc.c13);
+  put16(b, r + 14u, acc.c14);
+  put16(b, r + 15u, acc.c15);
 }
 
 // Pass 2: 16-bit fixed point rows in, limited-range 8-bit out, not transposed: the 16 columns of

@@ -40,11 +40,14 @@ interface Dispatch {
   groups: [number, number];
 }
 
+/** What one frame's command encoder records, in order: compute passes and the copies between them. */
+type Step = { pass: Dispatch[] } | { copy: GPUImageCopyBuffer; to: GPUImageCopyTexture; size: [number, number] };
+
 interface Placed {
   table: BlockTable;
-  /** Word index of the block starts in the filter buffer. */
+  /** Word index of the block starts in the starts buffer. */
   starts: number;
-  /** vec4 index of the block weights in the filter buffer. */
+  /** First texel row of the block weights in the weights texture (one row per block). */
   weights: number;
 }
 
@@ -72,6 +75,21 @@ function createTracked(device: GPUDevice, desc: GPUBufferDescriptor): GPUBuffer 
 export function destroyTracked(b: GPUBuffer): void {
   gpuBytes.live -= b.size;
   b.destroy();
+}
+
+/** A texture counted in gpuBufferBytes() like the buffers: `bytes` is its texel bytes. */
+interface TrackedTexture {
+  texture: GPUTexture;
+  bytes: number;
+}
+
+function createTrackedTexture(device: GPUDevice, desc: GPUTextureDescriptor, texelBytes: number): TrackedTexture {
+  const texture = device.createTexture(desc);
+  const [w, h] = desc.size as [number, number];
+  const bytes = w * h * texelBytes;
+  gpuBytes.live += bytes;
+  gpuBytes.peak = Math.max(gpuBytes.peak, gpuBytes.live);
+  return { texture, bytes };
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
@@ -193,7 +211,8 @@ export class ScalePlan {
   private readonly source: GPUBuffer;
   private readonly output: GPUBuffer;
   private readonly buffers: GPUBuffer[] = [];
-  private readonly dispatches: Dispatch[] = [];
+  private readonly textures: TrackedTexture[] = [];
+  private readonly steps: Step[] = [];
   private readonly rungs: OutputPlane[][] = [];
   private readonly outBytes: number;
   private readonly sourceBytes: number;
@@ -209,18 +228,20 @@ export class ScalePlan {
     const kernel = (v: KernelVariant) => kernels.get(variantKey(v))!;
 
     // Block filter tables, shared between rungs and planes where the axis is the same: each is its
-    // block starts, then (16-byte aligned, for vec4 loads) its dense block weights.
+    // block starts (a storage buffer) and its dense block weights (texel rows of a texture).
     const tables = new Map<string, Placed>();
-    let filterWords = 0;
+    let startWords = 0;
+    let weightRows = 0;
+    let span = 1;
     const table = (src: number, dst: number): Placed => {
       const key = `${src}>${dst}`;
       let t = tables.get(key);
       if (!t) {
         const built = blockFilter(buildFilter(src, dst, SITE, SITE));
-        const starts = filterWords;
-        const weights = align(starts + built.blocks, 4);
-        filterWords = weights + built.weights.length;
-        t = { table: built, starts, weights: weights / 4 };
+        t = { table: built, starts: startWords, weights: weightRows };
+        startWords += built.blocks;
+        weightRows += built.blocks;
+        span = Math.max(span, built.span);
         tables.set(key, t);
       }
       return t;
@@ -231,7 +252,10 @@ export class ScalePlan {
     interface PlaneJob { src: PlaneGeometry; out: OutputPlane; flat: OutputPlane; v: Placed | null; h: Placed | null }
     const jobs: Array<{ copy: boolean; planes: PlaneJob[] }> = [];
     let words = 0;
-    let interBytes = 16;
+    // The intermediate texture: one texel (4 samples) per block, one row per source row (16 rows of
+    // slack for pass 1's last columns); wide enough for pass 2's four texels per 16 columns.
+    let interWidth = 1;
+    let interHeight = 1;
     let turnWords = 1;
     let scaled = false;
     for (const t of g.targets) {
@@ -248,9 +272,10 @@ export class ScalePlan {
         words += (out.stride / 4) * out.height;
         flatWords += (flat.stride / 4) * flat.height;
         planes.push({ src, out, flat, v: copy ? null : table(src.height, flat.height), h: copy ? null : table(src.width, flat.width) });
-        // Intermediate: one row of 16-bit samples per source row (16 rows of slack), each row
-        // padded to 16 samples for pass 2's 32-byte loads.
-        if (!copy) interBytes = Math.max(interBytes, align(src.height, 16) * align(flat.width, 16) * 2);
+        if (!copy) {
+          interWidth = Math.max(interWidth, align(flat.width, 16) / 4);
+          interHeight = Math.max(interHeight, align(src.height, 16));
+        }
       }
       scaled ||= !copy;
       if (!copy && g.rotation !== 0) turnWords = Math.max(turnWords, flatWords);
@@ -260,17 +285,34 @@ export class ScalePlan {
     this.outBytes = Math.max(4, words * 4);
 
     const sourceBytes = g.sourceBytes + 16;
+    // Every scaled rung reads the same transposed source planes, made once per frame: one row per
+    // source column (16 rows of slack), each padded to 256 bytes (what copying them into their
+    // textures needs).
+    let transposedBytes = 0;
+    const transposed = g.planes.map((p) => {
+      const t = { offset: transposedBytes, stride: align(p.height, 256), texels: align(p.height, 16) / 16, rows: align(p.width, 16) };
+      transposedBytes += t.stride * t.rows;
+      return t;
+    });
     const maxBinding = limits.maxStorageBufferBindingSize;
-    const largest = Math.max(interBytes, sourceBytes, this.outBytes);
+    const largest = Math.max(sourceBytes, this.outBytes, scaled ? transposedBytes : 0);
     if (largest > maxBinding) {
       throw new InputTooLargeError(`Cannot scale ${label}: needs a ${largest}-byte GPU buffer, the device allows ${maxBinding}`);
     }
+    const maxTexture = limits.maxTextureDimension2D;
+    const side = scaled ? Math.max(interWidth, interHeight, span, weightRows, ...transposed.map((t) => t.rows)) : 0;
+    if (side > maxTexture) {
+      throw new InputTooLargeError(`Cannot scale ${label}: needs a GPU texture ${side} texels on a side, the device allows ${maxTexture}`);
+    }
 
-    const filterData = new Uint32Array(align(Math.max(4, filterWords), 4));
-    const filterFloats = new Float32Array(filterData.buffer);
+    const startData = new Uint32Array(Math.max(4, startWords));
+    const weightData = new Float32Array(span * weightRows * 4);
     for (const t of tables.values()) {
-      filterData.set(t.table.starts, t.starts);
-      filterFloats.set(t.table.weights, t.weights * 4);
+      startData.set(t.table.starts, t.starts);
+      const w = t.table.weights;
+      for (let b = 0; b < t.table.blocks; b++) {
+        weightData.set(w.subarray(b * t.table.span * 4, (b + 1) * t.table.span * 4), (t.weights + b) * span * 4);
+      }
     }
 
     const create = (name: string, size: number, usage: number) => {
@@ -281,19 +323,27 @@ export class ScalePlan {
     const S = GPUBufferUsage;
     this.source = create('source planes', sourceBytes, S.STORAGE | S.COPY_DST);
     this.output = create('output', this.outBytes, S.STORAGE | S.COPY_SRC);
-    const filters = create('filter tables', filterData.byteLength, S.STORAGE | S.COPY_DST);
-    device.queue.writeBuffer(filters, 0, filterData);
-    const inter = create('intermediate columns', interBytes, S.STORAGE);
     const turned = g.rotation === 0 ? null : create('unturned rung', turnWords * 4, S.STORAGE);
-    // Every scaled rung reads the same transposed source planes, made once per frame: one row per
-    // source column (16 rows of slack), each padded to 16 bytes.
-    let transposedBytes = 0;
-    const transposed = g.planes.map((p) => {
-      const t = { offset: transposedBytes, stride: align(p.height, 16) };
-      transposedBytes += t.stride * align(p.width, 16);
-      return t;
-    });
-    const flipped = scaled ? create('transposed source', transposedBytes, S.STORAGE) : null;
+    const T = GPUTextureUsage;
+    const texture = (name: string, size: [number, number], format: GPUTextureFormat, texelBytes: number, usage: number) => {
+      const t = createTrackedTexture(device, { label: `${label} ${name}`, size, format, usage }, texelBytes);
+      this.textures.push(t);
+      return t.texture;
+    };
+    let filters: GPUBuffer | null = null;
+    let weights: GPUTexture | null = null;
+    let inter: GPUTexture | null = null;
+    let flipped: GPUBuffer | null = null;
+    let planeTextures: GPUTexture[] = [];
+    if (scaled) {
+      filters = create('block starts', startData.byteLength, S.STORAGE | S.COPY_DST);
+      device.queue.writeBuffer(filters, 0, startData);
+      weights = texture('block weights', [span, weightRows], 'rgba32float', 16, T.TEXTURE_BINDING | T.COPY_DST);
+      device.queue.writeTexture({ texture: weights }, weightData, { bytesPerRow: span * 16, rowsPerImage: weightRows }, [span, weightRows]);
+      inter = texture('intermediate columns', [interWidth, interHeight], 'rg32uint', 8, T.STORAGE_BINDING | T.TEXTURE_BINDING);
+      flipped = create('transposed source', transposedBytes, S.STORAGE | S.COPY_SRC);
+      planeTextures = g.planes.map((_, i) => texture(`transposed plane ${i}`, [transposed[i]!.texels, transposed[i]!.rows], 'rgba32uint', 16, T.TEXTURE_BINDING | T.COPY_DST));
+    }
 
     // One uniform slot per dispatch: one per plane to copy or turn, two more per plane to filter.
     const slots = (scaled ? 3 : 0) + jobs.reduce((n, j) => n + (j.copy ? 3 : g.rotation === 0 ? 6 : 9), 0);
@@ -305,6 +355,7 @@ export class ScalePlan {
     const identity = [1, 0];
 
     let slot = 0;
+    let pass: Dispatch[] = [];
     const dispatch = (v: KernelVariant, name: string, values: number[], floats: number[], resources: Array<[number, GPUBindingResource]>, groups: [number, number]) => {
       const pipeline = kernel(v);
       const at = (slot * UNIFORM_SLOT) / 4;
@@ -318,17 +369,26 @@ export class ScalePlan {
           ...resources.map(([binding, resource]) => ({ binding, resource })),
         ],
       });
-      this.dispatches.push({ pipeline, bindGroup, groups });
+      pass.push({ pipeline, bindGroup, groups });
       slot++;
     };
     const groups = (x: number, y: number, wx: number, wy: number): [number, number] => [Math.ceil(x / wx), Math.ceil(y / wy)];
     const buf = (buffer: GPUBuffer) => ({ buffer });
+    const view = (texture: GPUTexture) => texture.createView();
     if (flipped) {
+      // The transposes, then each transposed plane copied into the texture the first passes read.
       g.planes.forEach((p, i) => {
         const t = transposed[i]!;
         dispatch(TRANSPOSE, `plane ${i} transpose`, [p.offset, p.stride, 0, 0, p.width, p.height, t.offset / 4, t.stride / 4], [0, 0, 0, 0],
           [[3, buf(this.source)], [2, buf(flipped)]], groups(Math.ceil(p.width / 16), Math.ceil(p.height / 4), 16, 4));
       });
+      this.steps.push({ pass });
+      pass = [];
+      transposed.forEach((t, i) => this.steps.push({
+        copy: { buffer: flipped!, offset: t.offset, bytesPerRow: t.stride, rowsPerImage: t.rows },
+        to: { texture: planeTextures[i]! },
+        size: [t.texels, t.rows],
+      }));
     }
     jobs.forEach((job, r) => {
       job.planes.forEach((p, i) => {
@@ -341,26 +401,25 @@ export class ScalePlan {
         }
         const v = p.v!;
         const h = p.h!;
-        const t = transposed[i]!;
-        const interRow = align(p.flat.width, 16);
         // Pass 1: the transposed source's rows (horizontal filter) into the intermediate, one row
         // per source row.
         dispatch(RESAMPLE_H, `rung ${r} plane ${i} horizontal`,
-          [t.offset / 16, t.stride / 16, p.src.width, p.src.height, 0, interRow / 4, h.table.blocks, 0, h.weights, h.table.span, h.starts, 0],
+          [0, 0, p.src.width, p.src.height, 0, 0, h.table.blocks, 0, h.weights, h.table.span, h.starts, 0],
           [0, 0, 0, 0],
-          [[1, buf(flipped!)], [2, buf(filters)], [3, buf(filters)], [4, buf(inter)]], groups(Math.ceil(p.src.height / 16), h.table.blocks, 16, 4));
+          [[1, view(planeTextures[i]!)], [2, buf(filters!)], [3, view(weights!)], [4, view(inter!)]], groups(Math.ceil(p.src.height / 16), h.table.blocks, 16, 4));
         // Pass 2: the intermediate's rows (vertical filter) into the output plane, or the turn buffer.
         const dest = turned ? p.flat : p.out;
         dispatch(RESAMPLE_V, `rung ${r} plane ${i} vertical`,
-          [0, interRow / 8, p.src.height, p.flat.width, dest.offset / 16, dest.stride / 16, v.table.blocks, p.flat.height, v.weights, v.table.span, v.starts, 0],
+          [0, 0, p.src.height, p.flat.width, dest.offset / 16, dest.stride / 16, v.table.blocks, p.flat.height, v.weights, v.table.span, v.starts, 0],
           [...ranges[i]!, 0, 0],
-          [[1, buf(inter)], [2, buf(filters)], [3, buf(filters)], [5, buf(turned ?? this.output)]], groups(Math.ceil(p.flat.width / 16), v.table.blocks, 16, 4));
+          [[1, view(inter!)], [2, buf(filters!)], [3, view(weights!)], [5, buf(turned ?? this.output)]], groups(Math.ceil(p.flat.width / 16), v.table.blocks, 16, 4));
         if (turned) {
           dispatch(turn(g.rotation), `rung ${r} plane ${i} turn`, [p.flat.offset, p.flat.stride, 0, 0, ...out], [...identity, 0, 0],
             [[1, buf(turned)], [2, buf(this.output)]], groups(p.out.stride / 4, p.out.height, 64, 4));
         }
       });
     });
+    this.steps.push({ pass });
     device.queue.writeBuffer(uniforms, 0, params);
   }
 
@@ -387,14 +446,20 @@ export class ScalePlan {
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     const encoder = device.createCommandEncoder({ label: 'scale frame' });
-    // One pass: WebGPU orders the dispatches and makes each one's storage writes visible to the next.
-    const pass = encoder.beginComputePass({ label: 'scale passes' });
-    for (const d of this.dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bindGroup);
-      pass.dispatchWorkgroups(d.groups[0], d.groups[1]);
+    // WebGPU orders the dispatches and copies and makes each one's writes visible to the next.
+    for (const step of this.steps) {
+      if ('copy' in step) {
+        encoder.copyBufferToTexture(step.copy, step.to, step.size);
+        continue;
+      }
+      const pass = encoder.beginComputePass({ label: 'scale passes' });
+      for (const d of step.pass) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.groups[0], d.groups[1]);
+      }
+      pass.end();
     }
-    pass.end();
     encoder.copyBufferToBuffer(this.output, 0, staging, 0, this.outBytes);
     device.queue.submit([encoder.finish()]);
     return staging;
@@ -416,6 +481,10 @@ export class ScalePlan {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const b of this.buffers) destroyTracked(b);
+    for (const t of this.textures) {
+      gpuBytes.live -= t.bytes;
+      t.texture.destroy();
+    }
     for (const b of this.freeStaging) destroyTracked(b);
     this.freeStaging.length = 0;
   }
