@@ -46,7 +46,7 @@ struct Pass {
 @group(0) @binding(1) var src: texture_2d<u32>;
 @group(0) @binding(2) var<storage, read> starts: array<u32>;
 @group(0) @binding(3) var weights: texture_2d<f32>;
-@group(0) @binding(4) var inter: texture_storage_2d<rg32uint, write>;
+@group(0) @binding(4) var inter: texture_storage_2d<rgba32uint, write>;
 @group(0) @binding(5) var<storage, read_write> dst8: array<vec4<u32>>;
 
 // The 16 accumulated columns, each a vec4 over the block's four outputs. Named fields, not an
@@ -104,35 +104,52 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
   var c13 = vec4<f32>(0.0);
   var c14 = vec4<f32>(0.0);
   var c15 = vec4<f32>(0.0);
-  for (var k = 0u; k < span; k++) {
-    // Rows past the end (tiny planes only) carry zero weights; clamping keeps the fetch inside.
-    let row = min(first + k, lastRow);
-    let w = textureLoad(weights, vec2<u32>(k, wrow), 0);
-    if (IN16) {
-      let x = gid.x * 4u;
-      let a = textureLoad(src, vec2<u32>(x, row), 0);
-      let b = textureLoad(src, vec2<u32>(x + 1u, row), 0);
-      let c = textureLoad(src, vec2<u32>(x + 2u, row), 0);
-      let d = textureLoad(src, vec2<u32>(x + 3u, row), 0);
-      let h0 = halves(a.x); let h1 = halves(a.y); let h2 = halves(b.x); let h3 = halves(b.y);
-      let h4 = halves(c.x); let h5 = halves(c.y); let h6 = halves(d.x); let h7 = halves(d.y);
-      c0 += h0.x * w;
-      c1 += h0.y * w;
-      c2 += h1.x * w;
-      c3 += h1.y * w;
-      c4 += h2.x * w;
-      c5 += h2.y * w;
-      c6 += h3.x * w;
-      c7 += h3.y * w;
-      c8 += h4.x * w;
-      c9 += h4.y * w;
-      c10 += h5.x * w;
-      c11 += h5.y * w;
-      c12 += h6.x * w;
-      c13 += h6.y * w;
-      c14 += h7.x * w;
-      c15 += h7.y * w;
-    } else {
+  if (IN16) {
+    // The intermediate holds two rows per texel row (xy the even row's 4 samples, zw the odd
+    // row's), so the window goes by pairs of rows: 4 fetches give 16 columns of both. A window that
+    // starts on an odd row, or ends on an even one, takes the pair's other row with weight 0 (the
+    // weight texture's column 0, and its columns past the span, are zero).
+    let odd = first & 1u;
+    let p0 = first >> 1u;
+    let pairs = (odd + span + 1u) >> 1u;
+    let lastPair = lastRow >> 1u;
+    let x = gid.x * 4u;
+    for (var j = 0u; j < pairs; j++) {
+      let pr = min(p0 + j, lastPair);
+      let kw = 2u * j + 1u - odd;
+      let we = textureLoad(weights, vec2<u32>(kw, wrow), 0);
+      let wo = textureLoad(weights, vec2<u32>(kw + 1u, wrow), 0);
+      let a = textureLoad(src, vec2<u32>(x, pr), 0);
+      let b = textureLoad(src, vec2<u32>(x + 1u, pr), 0);
+      let c = textureLoad(src, vec2<u32>(x + 2u, pr), 0);
+      let d = textureLoad(src, vec2<u32>(x + 3u, pr), 0);
+      let e0 = halves(a.x); let e1 = halves(a.y); let e2 = halves(b.x); let e3 = halves(b.y);
+      let e4 = halves(c.x); let e5 = halves(c.y); let e6 = halves(d.x); let e7 = halves(d.y);
+      let o0 = halves(a.z); let o1 = halves(a.w); let o2 = halves(b.z); let o3 = halves(b.w);
+      let o4 = halves(c.z); let o5 = halves(c.w); let o6 = halves(d.z); let o7 = halves(d.w);
+      c0 += e0.x * we + o0.x * wo;
+      c1 += e0.y * we + o0.y * wo;
+      c2 += e1.x * we + o1.x * wo;
+      c3 += e1.y * we + o1.y * wo;
+      c4 += e2.x * we + o2.x * wo;
+      c5 += e2.y * we + o2.y * wo;
+      c6 += e3.x * we + o3.x * wo;
+      c7 += e3.y * we + o3.y * wo;
+      c8 += e4.x * we + o4.x * wo;
+      c9 += e4.y * we + o4.y * wo;
+      c10 += e5.x * we + o5.x * wo;
+      c11 += e5.y * we + o5.y * wo;
+      c12 += e6.x * we + o6.x * wo;
+      c13 += e6.y * we + o6.y * wo;
+      c14 += e7.x * we + o7.x * wo;
+      c15 += e7.y * we + o7.y * wo;
+    }
+  } else {
+    for (var k = 0u; k < span; k++) {
+      // Rows past the end (tiny planes only) carry zero weights; clamping keeps the fetch inside.
+      let row = min(first + k, lastRow);
+      // Column k + 1: column 0 of the weight texture is the zero column pass 2 starts odd windows on.
+      let w = textureLoad(weights, vec2<u32>(k + 1u, wrow), 0);
       let a = textureLoad(src, vec2<u32>(gid.x, row), 0);
       let q0 = bytes(a.x); let q1 = bytes(a.y); let q2 = bytes(a.z); let q3 = bytes(a.w);
       c0 += q0.x * w;
@@ -156,12 +173,17 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
   return Acc(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
 }
 
-fn put16(block: u32, row: u32, v: vec4<f32>) {
-  // v is in 1/255 of a code value (bytes()). Ringing above white is cut where swscale's 15-bit
-  // intermediate saturates (32767 / 128). Rounded half up; the cut bounds it above 65535, max()
-  // keeps the conversion defined below 0.
+// Two neighbouring intermediate rows' 4 samples (the block's outputs for two source rows) as one
+// texel: v is in 1/255 of a code value (bytes()). Ringing above white is cut where swscale's 15-bit
+// intermediate saturates (32767 / 128). Rounded half up; the cut bounds it above 65535, max() keeps
+// the conversion defined below 0.
+fn to16(v: vec4<f32>) -> vec2<u32> {
   let q = vec4<u32>(max(min(v, vec4<f32>(32767.0 / 128.0 / 255.0)) * (128.0 * 255.0) + (64.0 * 128.0 + 0.5), vec4<f32>(0.0)));
-  textureStore(inter, vec2<u32>(block, row), vec4<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u), 0u, 0u));
+  return vec2<u32>(q.x | (q.y << 16u), q.z | (q.w << 16u));
+}
+
+fn put16(block: u32, pair: u32, even: vec4<f32>, odd: vec4<f32>) {
+  textureStore(inter, vec2<u32>(block, pair), vec4<u32>(to16(even), to16(odd)));
 }
 
 // (acc * 65535 / 128 - 64) * scale + offset, rounded half up and clamped, with the constants folded
@@ -184,24 +206,16 @@ fn main_u16(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   let acc = filterColumns(gid);
-  let r = gid.x * 16u;
+  let r = gid.x * 8u;
   let b = gid.y;
-  put16(b, r + 0u, acc.c0);
-  put16(b, r + 1u, acc.c1);
-  put16(b, r + 2u, acc.c2);
-  put16(b, r + 3u, acc.c3);
-  put16(b, r + 4u, acc.c4);
-  put16(b, r + 5u, acc.c5);
-  put16(b, r + 6u, acc.c6);
-  put16(b, r + 7u, acc.c7);
-  put16(b, r + 8u, acc.c8);
-  put16(b, r + 9u, acc.c9);
-  put16(b, r + 10u, acc.c10);
-  put16(b, r + 11u, acc.c11);
-  put16(b, r + 12u, acc.c12);
-  put16(b, r + 13u, acc.c13);
-  put16(b, r + 14u, acc.c14);
-  put16(b, r + 15u, acc.c15);
+  put16(b, r + 0u, acc.c0, acc.c1);
+  put16(b, r + 1u, acc.c2, acc.c3);
+  put16(b, r + 2u, acc.c4, acc.c5);
+  put16(b, r + 3u, acc.c6, acc.c7);
+  put16(b, r + 4u, acc.c8, acc.c9);
+  put16(b, r + 5u, acc.c10, acc.c11);
+  put16(b, r + 6u, acc.c12, acc.c13);
+  put16(b, r + 7u, acc.c14, acc.c15);
 }
 
 // Pass 2: 16-bit fixed point rows in, limited-range 8-bit out, not transposed: the 16 columns of

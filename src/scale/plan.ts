@@ -252,8 +252,8 @@ export class ScalePlan {
     interface PlaneJob { src: PlaneGeometry; out: OutputPlane; flat: OutputPlane; v: Placed | null; h: Placed | null }
     const jobs: Array<{ copy: boolean; planes: PlaneJob[] }> = [];
     let words = 0;
-    // The intermediate texture: one texel (4 samples) per block, one row per source row (16 rows of
-    // slack for pass 1's last columns); wide enough for pass 2's four texels per 16 columns.
+    // The intermediate texture: one texel per block and pair of source rows (4 samples of each, 16
+    // rows of slack for pass 1's last columns); wide enough for pass 2's four texels per 16 columns.
     let interWidth = 1;
     let interHeight = 1;
     let turnWords = 1;
@@ -300,18 +300,20 @@ export class ScalePlan {
       throw new InputTooLargeError(`Cannot scale ${label}: needs a ${largest}-byte GPU buffer, the device allows ${maxBinding}`);
     }
     const maxTexture = limits.maxTextureDimension2D;
-    const side = scaled ? Math.max(interWidth, interHeight, span, weightRows, ...transposed.map((t) => t.rows)) : 0;
+    // Weight texture rows: a zero texel, the block's `span` weight texels, then zeros (see resample.wgsl).
+    const weightWidth = span + 2;
+    const side = scaled ? Math.max(interWidth, interHeight / 2, weightWidth, weightRows, ...transposed.map((t) => t.rows)) : 0;
     if (side > maxTexture) {
       throw new InputTooLargeError(`Cannot scale ${label}: needs a GPU texture ${side} texels on a side, the device allows ${maxTexture}`);
     }
 
     const startData = new Uint32Array(Math.max(4, startWords));
-    const weightData = new Float32Array(span * weightRows * 4);
+    const weightData = new Float32Array(weightWidth * weightRows * 4);
     for (const t of tables.values()) {
       startData.set(t.table.starts, t.starts);
       const w = t.table.weights;
       for (let b = 0; b < t.table.blocks; b++) {
-        weightData.set(w.subarray(b * t.table.span * 4, (b + 1) * t.table.span * 4), (t.weights + b) * span * 4);
+        weightData.set(w.subarray(b * t.table.span * 4, (b + 1) * t.table.span * 4), ((t.weights + b) * weightWidth + 1) * 4);
       }
     }
 
@@ -338,9 +340,9 @@ export class ScalePlan {
     if (scaled) {
       filters = create('block starts', startData.byteLength, S.STORAGE | S.COPY_DST);
       device.queue.writeBuffer(filters, 0, startData);
-      weights = texture('block weights', [span, weightRows], 'rgba32float', 16, T.TEXTURE_BINDING | T.COPY_DST);
-      device.queue.writeTexture({ texture: weights }, weightData, { bytesPerRow: span * 16, rowsPerImage: weightRows }, [span, weightRows]);
-      inter = texture('intermediate columns', [interWidth, interHeight], 'rg32uint', 8, T.STORAGE_BINDING | T.TEXTURE_BINDING);
+      weights = texture('block weights', [weightWidth, weightRows], 'rgba32float', 16, T.TEXTURE_BINDING | T.COPY_DST);
+      device.queue.writeTexture({ texture: weights }, weightData, { bytesPerRow: weightWidth * 16, rowsPerImage: weightRows }, [weightWidth, weightRows]);
+      inter = texture('intermediate columns', [interWidth, interHeight / 2], 'rgba32uint', 16, T.STORAGE_BINDING | T.TEXTURE_BINDING);
       flipped = create('transposed source', transposedBytes, S.STORAGE | S.COPY_SRC);
       planeTextures = g.planes.map((_, i) => texture(`transposed plane ${i}`, [transposed[i]!.texels, transposed[i]!.rows], 'rgba32uint', 16, T.TEXTURE_BINDING | T.COPY_DST));
     }
