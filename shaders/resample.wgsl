@@ -2,9 +2,9 @@
 // matrix along its rows (the row index is the filtered axis). Pass 1 (main_u16) reads the source
 // plane transposed (8-bit, one texel row per source column; scale_copy.wgsl's main_transpose, copied
 // into a texture), so it filters horizontally, and writes transposed again: an intermediate with one
-// row per source row, in 16-bit fixed point (value * 128 + 64 * 128, overshoot above white cut as
-// swscale's 15-bit intermediate cuts it). Pass 2 (main_u8) filters that vertically and writes the
-// output plane upright (8-bit, converted to limited range: value * scale + offset, rounded half up,
+// row per source row (two to a texel row), in 16-bit fixed point (value * 128 + 64 * 128, overshoot
+// above white cut as swscale's 15-bit intermediate cuts it). Pass 2 (main_u8) filters that
+// vertically and writes the output plane upright (8-bit, converted to limited range: value * scale + offset, rounded half up,
 // clamped to 0..255). Horizontal first, with that cut, is swscale's order, which keeps highlights
 // within a code value of ffmpeg's.
 //
@@ -18,9 +18,11 @@
 // address costs a bounds-checked branch per lane and per 32-bit word on both CPU adapters, where a
 // texel fetch is one clamped gather (llvmpipe: 85 → 33–45 ms per 1080p frame for the default ladder
 // when the reads moved to textures; SwiftShader a few percent faster). So the transposed source is an
-// rgba32uint texture (one texel = 16 8-bit samples), the weights an rgba32float texture (one row of
-// `span` texels per block), and pass 1 writes the intermediate into an rg32uint storage texture
-// (one texel = the block's 4 outputs of one column, 16-bit) that pass 2 reads four texels at a time.
+// rgba32uint texture (one texel = 16 8-bit samples), the weights an rgba32float texture (one row per
+// block: a zero texel, its `span` texels, zeros), and pass 1 writes the intermediate into an
+// rgba32uint storage texture whose texel holds the block's 4 outputs (16-bit) for two neighbouring
+// source rows, so pass 1 stores 8 texels for its 16 columns and pass 2 reads 4 texels for 16 columns
+// of two window rows (SwiftShader 134 → 124 ms per frame against one row per texel).
 //
 // Tiling: the dispatch is ceil(columns / 16) x blocks invocations, in workgroups of 16 x 4.
 // prelude.wgsl is prepended when the pipeline loads (this kernel unpacks with the unorm builtins).
@@ -198,8 +200,9 @@ fn inRange(gid: vec3<u32>) -> bool {
   return gid.x * 16u < step.input.w && gid.y < step.output.z;
 }
 
-// Pass 1: 8-bit rows in, 16-bit fixed point out, transposed. Columns past the input's width land
-// in the intermediate's slack rows, so no store needs a guard.
+// Pass 1: 8-bit rows in, 16-bit fixed point out, transposed: the 16 columns are 16 source rows,
+// stored as 8 texels of two rows each. Columns past the input's width land in the intermediate's
+// slack rows, so no store needs a guard.
 @compute @workgroup_size(16, 4)
 fn main_u16(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (!inRange(gid)) {

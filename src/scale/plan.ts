@@ -403,8 +403,8 @@ export class ScalePlan {
         }
         const v = p.v!;
         const h = p.h!;
-        // Pass 1: the transposed source's rows (horizontal filter) into the intermediate, one row
-        // per source row.
+        // Pass 1: the transposed source's rows (horizontal filter) into the intermediate, one texel
+        // row per two source rows.
         dispatch(RESAMPLE_H, `rung ${r} plane ${i} horizontal`,
           [0, 0, p.src.width, p.src.height, 0, 0, h.table.blocks, 0, h.weights, h.table.span, h.starts, 0],
           [0, 0, 0, 0],
