@@ -4,8 +4,8 @@
 // into a texture), so it filters horizontally, and writes transposed again: an intermediate with one
 // row per source row (two to a texel row), in 16-bit fixed point (value * 128 + 64 * 128, overshoot
 // above white cut as swscale's 15-bit intermediate cuts it). Pass 2 (main_u8) filters that
-// vertically and writes the output plane upright (8-bit, converted to limited range: value * scale + offset, rounded half up,
-// clamped to 0..255). Horizontal first, with that cut, is swscale's order, which keeps highlights
+// vertically and writes the output plane upright (8-bit, converted to limited range: value * scale
+// + offset, rounded half up, clamped to 0..255). Horizontal first, with that cut, is swscale's order, which keeps highlights
 // within a code value of ffmpeg's.
 //
 // Why this shape: on CPU adapters (SwiftShader, llvmpipe) lanes share nothing and every load with a
