@@ -41,7 +41,9 @@ interface Dispatch {
 }
 
 /** What one frame's command encoder records, in order: compute passes and the copies between them. */
-type Step = { pass: Dispatch[] } | { copy: GPUImageCopyBuffer; to: GPUImageCopyTexture; size: [number, number] };
+// The copy's argument types by position: Deno's lib and @webgpu/types name them differently.
+type CopyArgs = Parameters<GPUCommandEncoder['copyBufferToTexture']>;
+type Step = { pass: Dispatch[] } | { copy: CopyArgs[0]; to: CopyArgs[1]; size: [number, number] };
 
 interface Placed {
   table: BlockTable;
