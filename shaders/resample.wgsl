@@ -147,29 +147,36 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
       c15 += e7.y * we + o7.y * wo;
     }
   } else {
-    for (var k = 0u; k < span; k++) {
+    // Two window rows a step, so each accumulator is read and written once per two rows (CPU
+    // adapters keep the 64 accumulator values in memory). An odd span's extra row has weight 0
+    // (the weight texture's columns past the span are zero).
+    for (var k = 0u; k < span; k += 2u) {
       // Rows past the end (tiny planes only) carry zero weights; clamping keeps the fetch inside.
-      let row = min(first + k, lastRow);
+      let r0 = min(first + k, lastRow);
+      let r1 = min(first + k + 1u, lastRow);
       // Column k + 1: column 0 of the weight texture is the zero column pass 2 starts odd windows on.
-      let w = textureLoad(weights, vec2<u32>(k + 1u, wrow), 0);
-      let a = textureLoad(src, vec2<u32>(gid.x, row), 0);
-      let q0 = bytes(a.x); let q1 = bytes(a.y); let q2 = bytes(a.z); let q3 = bytes(a.w);
-      c0 += q0.x * w;
-      c1 += q0.y * w;
-      c2 += q0.z * w;
-      c3 += q0.w * w;
-      c4 += q1.x * w;
-      c5 += q1.y * w;
-      c6 += q1.z * w;
-      c7 += q1.w * w;
-      c8 += q2.x * w;
-      c9 += q2.y * w;
-      c10 += q2.z * w;
-      c11 += q2.w * w;
-      c12 += q3.x * w;
-      c13 += q3.y * w;
-      c14 += q3.z * w;
-      c15 += q3.w * w;
+      let w0 = textureLoad(weights, vec2<u32>(k + 1u, wrow), 0);
+      let w1 = textureLoad(weights, vec2<u32>(k + 2u, wrow), 0);
+      let a = textureLoad(src, vec2<u32>(gid.x, r0), 0);
+      let b = textureLoad(src, vec2<u32>(gid.x, r1), 0);
+      let p0 = bytes(a.x); let p1 = bytes(a.y); let p2 = bytes(a.z); let p3 = bytes(a.w);
+      let n0 = bytes(b.x); let n1 = bytes(b.y); let n2 = bytes(b.z); let n3 = bytes(b.w);
+      c0 += p0.x * w0 + n0.x * w1;
+      c1 += p0.y * w0 + n0.y * w1;
+      c2 += p0.z * w0 + n0.z * w1;
+      c3 += p0.w * w0 + n0.w * w1;
+      c4 += p1.x * w0 + n1.x * w1;
+      c5 += p1.y * w0 + n1.y * w1;
+      c6 += p1.z * w0 + n1.z * w1;
+      c7 += p1.w * w0 + n1.w * w1;
+      c8 += p2.x * w0 + n2.x * w1;
+      c9 += p2.y * w0 + n2.y * w1;
+      c10 += p2.z * w0 + n2.z * w1;
+      c11 += p2.w * w0 + n2.w * w1;
+      c12 += p3.x * w0 + n3.x * w1;
+      c13 += p3.y * w0 + n3.y * w1;
+      c14 += p3.z * w0 + n3.z * w1;
+      c15 += p3.w * w0 + n3.w * w1;
     }
   }
   return Acc(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
