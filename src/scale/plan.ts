@@ -377,6 +377,9 @@ export class ScalePlan {
       slot++;
     };
     const groups = (x: number, y: number, wx: number, wy: number): [number, number] => [Math.ceil(x / wx), Math.ceil(y / wy)];
+    // The resample passes: strips of 16 columns x blocks, as one row of 64-invocation workgroups.
+    const strips = (columns: number) => Math.ceil(columns / 16);
+    const cells = (n: number, blocks: number): [number, number] => [Math.ceil((n * blocks) / 64), 1];
     const buf = (buffer: GPUBuffer) => ({ buffer });
     const view = (texture: GPUTexture) => texture.createView();
     if (flipped) {
@@ -408,15 +411,15 @@ export class ScalePlan {
         // Pass 1: the transposed source's rows (horizontal filter) into the intermediate, one texel
         // row per two source rows.
         dispatch(RESAMPLE_H, `rung ${r} plane ${i} horizontal`,
-          [0, 0, p.src.width, p.src.height, 0, 0, h.table.blocks, 0, h.weights, h.table.span, h.starts, 0],
+          [0, strips(p.src.height), p.src.width, p.src.height, 0, 0, h.table.blocks, 0, h.weights, h.table.span, h.starts, 0],
           [0, 0, 0, 0],
-          [[1, view(planeTextures[i]!)], [2, buf(filters!)], [3, view(weights!)], [4, view(inter!)]], groups(Math.ceil(p.src.height / 16), h.table.blocks, 16, 4));
+          [[1, view(planeTextures[i]!)], [2, buf(filters!)], [3, view(weights!)], [4, view(inter!)]], cells(strips(p.src.height), h.table.blocks));
         // Pass 2: the intermediate's rows (vertical filter) into the output plane, or the turn buffer.
         const dest = turned ? p.flat : p.out;
         dispatch(RESAMPLE_V, `rung ${r} plane ${i} vertical`,
-          [0, 0, p.src.height, p.flat.width, dest.offset / 16, dest.stride / 16, v.table.blocks, p.flat.height, v.weights, v.table.span, v.starts, 0],
+          [0, strips(p.flat.width), p.src.height, p.flat.width, dest.offset / 16, dest.stride / 16, v.table.blocks, p.flat.height, v.weights, v.table.span, v.starts, 0],
           [...ranges[i]!, 0, 0],
-          [[1, view(inter!)], [2, buf(filters!)], [3, view(weights!)], [5, buf(turned ?? this.output)]], groups(Math.ceil(p.flat.width / 16), v.table.blocks, 16, 4));
+          [[1, view(inter!)], [2, buf(filters!)], [3, view(weights!)], [5, buf(turned ?? this.output)]], cells(strips(p.flat.width), v.table.blocks));
         if (turned) {
           dispatch(turn(g.rotation), `rung ${r} plane ${i} turn`, [p.flat.offset, p.flat.stride, 0, 0, ...out], [...identity, 0, 0],
             [[1, buf(turned)], [2, buf(this.output)]], groups(p.out.stride / 4, p.out.height, 64, 4));
