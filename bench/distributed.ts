@@ -1,10 +1,11 @@
-// `npm run bench:distributed -- [--seconds 30] [--workers 1,2,3] [--preset 12] [--chunk-seconds 2]`:
+// `npm run bench:distributed -- [--seconds 30] [--workers 1,2,3] [--worker-leases 1,2] [--preset 12] [--chunk-seconds 2]`:
 // a benchmark, not a test. video.mp4 looped (stream copy) to --seconds, the default ladder
 // (1080/720/480/360), through the distributed engine on a real `nats-server -js` started here on
 // loopback: one job per worker count, N local worker processes (`npm run worker`), wall time of
 // `npm run submit` from publish to the last output written. The peer, run in the same session on
 // the same clip and preset: the single-machine engine (`npm run transcode:deno`). Prints each wall
-// time, its ratio to the single-machine run, and chunks per worker. On one machine the workers
+// time, its ratio to the single-machine run, and chunks per worker; with --worker-leases, one job per
+// worker count and lease count (each worker's --leases; without it, the worker's default). On one machine the workers
 // share its cores: the figures show the coordination overhead and the lease use, not the speed-up
 // of N machines (README, "Many machines", for the model).
 import { spawn } from 'node:child_process';
@@ -23,9 +24,12 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '30' }, workers: { type: 'string', default: '1,2,3' },
     preset: { type: 'string', default: '12' }, 'chunk-seconds': { type: 'string', default: '2' },
+    'worker-leases': { type: 'string', default: '' },
   },
 });
 const counts = values.workers.split(',').map(Number);
+const leaseCounts: Array<number | null> = values['worker-leases'] === '' ? [null] : values['worker-leases'].split(',').map(Number);
+if (leaseCounts.some((n) => n !== null && (!Number.isInteger(n) || n < 1))) throw new Error(`--worker-leases must be positive integers, got ${values['worker-leases']}`);
 const env = { ...process.env, NO_COLOR: '1', LADDER_SVT_PRESET: values.preset };
 const dir = tempDir('bench-distributed');
 const clip = join(dir, `loop${values.seconds}.mp4`);
@@ -67,16 +71,17 @@ const server = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port
 const rows: string[] = [];
 try {
   await new Promise((r) => setTimeout(r, 1000));
-  for (const n of counts) {
+  for (const n of counts) for (const leases of leaseCounts) {
     const workers: ChildProcess[] = [];
     try {
       for (let i = 0; i < n; i++) {
-        workers.push(spawn('npm', ['run', '-s', 'worker', '--', '--nats', url, '--id', `w${n}-${i + 1}`], { cwd: ROOT, env, stdio: 'ignore', detached: true }));
+        const own = leases === null ? [] : ['--leases', String(leases)];
+        workers.push(spawn('npm', ['run', '-s', 'worker', '--', '--nats', url, '--id', `w${n}-${leases ?? 'd'}-${i + 1}`, ...own], { cwd: ROOT, env, stdio: 'ignore', detached: true }));
       }
       await new Promise((r) => setTimeout(r, 5000)); // workers connected and pulling
-      const r = await timed('submit', [clip, '--out', join(dir, `out${n}`), '--nats', url, '--chunk-seconds', values['chunk-seconds'], '--json']);
+      const r = await timed('submit', [clip, '--out', join(dir, `out${n}-${leases ?? 'd'}`), '--nats', url, '--chunk-seconds', values['chunk-seconds'], '--json']);
       const summary = JSON.parse(r.last) as { workers?: Record<string, number> };
-      const row = `${n} worker${n > 1 ? 's' : ' '}: ${r.seconds.toFixed(1)} s  ${(r.seconds / single.seconds).toFixed(2)}× the single-machine run  chunks per worker ${JSON.stringify(summary.workers ?? {})}`;
+      const row = `${n} worker${n > 1 ? 's' : ' '}${leases === null ? '' : ` × ${leases} lease${leases > 1 ? 's' : ''}`}: ${r.seconds.toFixed(1)} s  ${(r.seconds / single.seconds).toFixed(2)}× the single-machine run  chunks per worker ${JSON.stringify(summary.workers ?? {})}`;
       rows.push(row);
       console.log(row);
     } finally {
