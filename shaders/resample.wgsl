@@ -5,8 +5,8 @@
 // row per source row (two to a texel row), in 16-bit fixed point (value * 128 + 64 * 128, overshoot
 // above white cut as swscale's 15-bit intermediate cuts it). Pass 2 (main_u8) filters that
 // vertically and writes the output plane upright (8-bit, converted to limited range: value * scale
-// + offset, rounded half up, clamped to 0..255). Horizontal first, with that cut, is swscale's order, which keeps highlights
-// within a code value of ffmpeg's.
+// + offset, rounded half up, clamped to 0..255). Horizontal first, with that cut, is swscale's
+// order, which keeps highlights within a code value of ffmpeg's.
 //
 // Why this shape: on CPU adapters (SwiftShader, llvmpipe) lanes share nothing and every load with a
 // per-lane address is a gather, so the kernel is built to need few loads. An invocation takes 16
@@ -50,7 +50,7 @@ struct Pass {
 }
 
 @group(0) @binding(0) var<uniform> step: Pass;
-// Pass 1: the transposed source plane (rgba32uint); pass 2: the intermediate (rg32uint).
+// Pass 1: the transposed source plane; pass 2: the intermediate (both rgba32uint).
 @group(0) @binding(1) var src: texture_2d<u32>;
 @group(0) @binding(2) var<storage, read> starts: array<u32>;
 @group(0) @binding(3) var weights: texture_2d<f32>;
@@ -112,78 +112,56 @@ fn filterColumns(gid: vec3<u32>) -> Acc {
   var c13 = vec4<f32>(0.0);
   var c14 = vec4<f32>(0.0);
   var c15 = vec4<f32>(0.0);
-  if (IN16) {
-    // The intermediate holds two rows per texel row (xy the even row's 4 samples, zw the odd
-    // row's), so the window goes by pairs of rows: 4 fetches give 16 columns of both. A window that
-    // starts on an odd row, or ends on an even one, takes the pair's other row with weight 0 (the
-    // weight texture's column 0, and its columns past the span, are zero).
-    let odd = first & 1u;
-    let p0 = first >> 1u;
-    let pairs = (odd + span + 1u) >> 1u;
-    let lastPair = lastRow >> 1u;
-    let x = gid.x * 4u;
-    for (var j = 0u; j < pairs; j++) {
-      let pr = min(p0 + j, lastPair);
-      let kw = 2u * j + 1u - odd;
-      let we = textureLoad(weights, vec2<u32>(kw, wrow), 0);
-      let wo = textureLoad(weights, vec2<u32>(kw + 1u, wrow), 0);
-      let a = textureLoad(src, vec2<u32>(x, pr), 0);
-      let b = textureLoad(src, vec2<u32>(x + 1u, pr), 0);
-      let c = textureLoad(src, vec2<u32>(x + 2u, pr), 0);
-      let d = textureLoad(src, vec2<u32>(x + 3u, pr), 0);
-      let e0 = halves(a.x); let e1 = halves(a.y); let e2 = halves(b.x); let e3 = halves(b.y);
-      let e4 = halves(c.x); let e5 = halves(c.y); let e6 = halves(d.x); let e7 = halves(d.y);
-      let o0 = halves(a.z); let o1 = halves(a.w); let o2 = halves(b.z); let o3 = halves(b.w);
-      let o4 = halves(c.z); let o5 = halves(c.w); let o6 = halves(d.z); let o7 = halves(d.w);
-      c0 += e0.x * we + o0.x * wo;
-      c1 += e0.y * we + o0.y * wo;
-      c2 += e1.x * we + o1.x * wo;
-      c3 += e1.y * we + o1.y * wo;
-      c4 += e2.x * we + o2.x * wo;
-      c5 += e2.y * we + o2.y * wo;
-      c6 += e3.x * we + o3.x * wo;
-      c7 += e3.y * we + o3.y * wo;
-      c8 += e4.x * we + o4.x * wo;
-      c9 += e4.y * we + o4.y * wo;
-      c10 += e5.x * we + o5.x * wo;
-      c11 += e5.y * we + o5.y * wo;
-      c12 += e6.x * we + o6.x * wo;
-      c13 += e6.y * we + o6.y * wo;
-      c14 += e7.x * we + o7.x * wo;
-      c15 += e7.y * we + o7.y * wo;
-    }
-  } else {
-    // Two window rows a step, so each accumulator is read and written once per two rows (CPU
-    // adapters keep the 64 accumulator values in memory). An odd span's extra row has weight 0
-    // (the weight texture's columns past the span are zero).
-    for (var k = 0u; k < span; k += 2u) {
+  // Both passes go through the window two rows a step (rows a and b, weights wa and wb), so each
+  // accumulator is read and written once per two rows (CPU adapters keep the 64 accumulator values
+  // in memory). Pass 2's intermediate holds two rows per texel row (xy the even row's 4 samples, zw
+  // the odd row's), so its steps are the texel rows: a window that starts on an odd row takes the
+  // even row before it with weight 0 (the weight texture's column 0 is zero). An odd number of
+  // window rows ends on a row with weight 0 (the weight texture's columns past the span are zero).
+  let odd = select(0u, first & 1u, IN16);
+  let steps = (odd + span + 1u) >> 1u;
+  for (var j = 0u; j < steps; j++) {
+    let kw = 2u * j + 1u - odd;
+    let wa = textureLoad(weights, vec2<u32>(kw, wrow), 0);
+    let wb = textureLoad(weights, vec2<u32>(kw + 1u, wrow), 0);
+    // The 16 columns of row a (a0..a3) and of row b (b0..b3).
+    var a0: vec4<f32>; var a1: vec4<f32>; var a2: vec4<f32>; var a3: vec4<f32>;
+    var b0: vec4<f32>; var b1: vec4<f32>; var b2: vec4<f32>; var b3: vec4<f32>;
+    if (IN16) {
+      let pr = min((first >> 1u) + j, lastRow >> 1u);
+      let x = gid.x * 4u;
+      let t0 = textureLoad(src, vec2<u32>(x, pr), 0);
+      let t1 = textureLoad(src, vec2<u32>(x + 1u, pr), 0);
+      let t2 = textureLoad(src, vec2<u32>(x + 2u, pr), 0);
+      let t3 = textureLoad(src, vec2<u32>(x + 3u, pr), 0);
+      a0 = vec4<f32>(halves(t0.x), halves(t0.y)); b0 = vec4<f32>(halves(t0.z), halves(t0.w));
+      a1 = vec4<f32>(halves(t1.x), halves(t1.y)); b1 = vec4<f32>(halves(t1.z), halves(t1.w));
+      a2 = vec4<f32>(halves(t2.x), halves(t2.y)); b2 = vec4<f32>(halves(t2.z), halves(t2.w));
+      a3 = vec4<f32>(halves(t3.x), halves(t3.y)); b3 = vec4<f32>(halves(t3.z), halves(t3.w));
+    } else {
       // Rows past the end (tiny planes only) carry zero weights; clamping keeps the fetch inside.
-      let r0 = min(first + k, lastRow);
-      let r1 = min(first + k + 1u, lastRow);
-      // Column k + 1: column 0 of the weight texture is the zero column pass 2 starts odd windows on.
-      let w0 = textureLoad(weights, vec2<u32>(k + 1u, wrow), 0);
-      let w1 = textureLoad(weights, vec2<u32>(k + 2u, wrow), 0);
-      let a = textureLoad(src, vec2<u32>(gid.x, r0), 0);
-      let b = textureLoad(src, vec2<u32>(gid.x, r1), 0);
-      let p0 = bytes(a.x); let p1 = bytes(a.y); let p2 = bytes(a.z); let p3 = bytes(a.w);
-      let n0 = bytes(b.x); let n1 = bytes(b.y); let n2 = bytes(b.z); let n3 = bytes(b.w);
-      c0 += p0.x * w0 + n0.x * w1;
-      c1 += p0.y * w0 + n0.y * w1;
-      c2 += p0.z * w0 + n0.z * w1;
-      c3 += p0.w * w0 + n0.w * w1;
-      c4 += p1.x * w0 + n1.x * w1;
-      c5 += p1.y * w0 + n1.y * w1;
-      c6 += p1.z * w0 + n1.z * w1;
-      c7 += p1.w * w0 + n1.w * w1;
-      c8 += p2.x * w0 + n2.x * w1;
-      c9 += p2.y * w0 + n2.y * w1;
-      c10 += p2.z * w0 + n2.z * w1;
-      c11 += p2.w * w0 + n2.w * w1;
-      c12 += p3.x * w0 + n3.x * w1;
-      c13 += p3.y * w0 + n3.y * w1;
-      c14 += p3.z * w0 + n3.z * w1;
-      c15 += p3.w * w0 + n3.w * w1;
+      let r = first + 2u * j;
+      let ta = textureLoad(src, vec2<u32>(gid.x, min(r, lastRow)), 0);
+      let tb = textureLoad(src, vec2<u32>(gid.x, min(r + 1u, lastRow)), 0);
+      a0 = bytes(ta.x); a1 = bytes(ta.y); a2 = bytes(ta.z); a3 = bytes(ta.w);
+      b0 = bytes(tb.x); b1 = bytes(tb.y); b2 = bytes(tb.z); b3 = bytes(tb.w);
     }
+    c0 += a0.x * wa + b0.x * wb;
+    c1 += a0.y * wa + b0.y * wb;
+    c2 += a0.z * wa + b0.z * wb;
+    c3 += a0.w * wa + b0.w * wb;
+    c4 += a1.x * wa + b1.x * wb;
+    c5 += a1.y * wa + b1.y * wb;
+    c6 += a1.z * wa + b1.z * wb;
+    c7 += a1.w * wa + b1.w * wb;
+    c8 += a2.x * wa + b2.x * wb;
+    c9 += a2.y * wa + b2.y * wb;
+    c10 += a2.z * wa + b2.z * wb;
+    c11 += a2.w * wa + b2.w * wb;
+    c12 += a3.x * wa + b3.x * wb;
+    c13 += a3.y * wa + b3.y * wb;
+    c14 += a3.z * wa + b3.z * wb;
+    c15 += a3.w * wa + b3.w * wb;
   }
   return Acc(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
 }

@@ -60,17 +60,21 @@ const SITE = 128;
 const UNIFORM_SLOT = 256;
 const STAGING_POOL = 3;
 
-/** GPU buffer bytes the scalers hold now and at most since the page (or process) started. */
+/** GPU buffer and texture bytes the scalers hold now and at most since the page (or process) started. */
 const gpuBytes = { live: 0, peak: 0 };
 
 export function gpuBufferBytes(): { live: number; peak: number } {
   return { ...gpuBytes };
 }
 
+function track(bytes: number): void {
+  gpuBytes.live += bytes;
+  gpuBytes.peak = Math.max(gpuBytes.peak, gpuBytes.live);
+}
+
 function createTracked(device: GPUDevice, desc: GPUBufferDescriptor): GPUBuffer {
   const b = device.createBuffer(desc);
-  gpuBytes.live += b.size;
-  gpuBytes.peak = Math.max(gpuBytes.peak, gpuBytes.live);
+  track(b.size);
   return b;
 }
 
@@ -89,8 +93,7 @@ function createTrackedTexture(device: GPUDevice, desc: GPUTextureDescriptor, tex
   const texture = device.createTexture(desc);
   const [w, h] = desc.size as [number, number];
   const bytes = w * h * texelBytes;
-  gpuBytes.live += bytes;
-  gpuBytes.peak = Math.max(gpuBytes.peak, gpuBytes.live);
+  track(bytes);
   return { texture, bytes };
 }
 
